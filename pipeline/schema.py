@@ -1,0 +1,129 @@
+"""The one place where every table's columns are defined.
+
+Each table is a pyarrow schema plus a one-line description per column; the README's
+table section is generated from here (``bitext schema``), and every writer goes
+through :func:`pipeline.io.write_table`, which checks a frame against its schema.
+"""
+from __future__ import annotations
+
+import pyarrow as pa
+
+_str = pa.string()
+_int = pa.int32()
+_float = pa.float32()
+_strs = pa.list_(pa.string())
+
+
+def _table(*columns: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
+    schema = pa.schema([pa.field(name, dtype) for name, dtype, _ in columns])
+    return schema, {name: doc for name, _, doc in columns}
+
+
+# Internal stage output (work/<DOC>/blocks.parquet): what ingestion read, before any
+# structure is assigned. One row per block of consecutive lines.
+BLOCKS, BLOCKS_DOC = _table(
+    ("doc_id", _str, "document id: the symbol with '/' replaced by '_'"),
+    ("lang", _str, "ISO 639-1 language code of this version (zh, en, ...)"),
+    ("block_id", _int, "0-based order of the block in this version"),
+    ("lines", _strs, "the block's lines, exactly as read (no line breaks)"),
+    ("char_start", _int, "offset of the block's first character in the normalised input text"),
+    ("char_end", _int, "offset just past the block's last character"),
+    ("page", _int, "1-based page of the block's first line; null for text inputs"),
+)
+
+DOCUMENTS, DOCUMENTS_DOC = _table(
+    ("doc_id", _str, "document id: the symbol with '/' replaced by '_'"),
+    ("symbol", _str, "UN document symbol, e.g. CTOC/COP/WG.2/2009/1"),
+    ("lang", _str, "language of this version"),
+    ("source_path", _str, "input file, relative to the project root"),
+    ("source_format", _str, "txt, pdf or docx"),
+    ("source_sha256", _str, "hash of the input file's bytes"),
+    ("n_chars", _int, "non-whitespace characters in the input text"),
+    ("n_segments", _int, "segments cut from this version"),
+    ("n_sentences", _int, "sentences cut from this version"),
+)
+
+SEGMENTS, SEGMENTS_DOC = _table(
+    ("doc_id", _str, "document id"),
+    ("lang", _str, "language of this version"),
+    ("seg_id", _str, "'<lang>-<position>', unique within a document"),
+    ("position", _int, "0-based reading order within this version"),
+    ("kind", _str, "meta, title, agenda_item, heading, paragraph, doc_ref, footnote, "
+                   "list_item, table_title, table_row, table_rule"),
+    ("item", _str, "agenda item the segment belongs to ('1', '1(a)', '2', ...); null for "
+                   "front matter and annexes"),
+    ("label", _str, "the segment's own number or marker as printed ('2.', '(a)', '1'); null if none"),
+    ("text", _str, "the segment's text; lines joined (with a space, none between CJK characters)"),
+    ("char_start", _int, "offset of the first character in the normalised input text"),
+    ("char_end", _int, "offset just past the last character"),
+    ("page", _int, "1-based page where the segment starts; null for text inputs"),
+    ("symbols", _strs, "UN document symbols cited in the text (e.g. CTOC/COP/2008/16)"),
+    ("footnote_ids", _strs, "seg_ids of the footnotes whose markers this segment carries"),
+    ("cells", _strs, "table cells of a table_row (empty otherwise)"),
+    ("alignable", pa.bool_(), "false for layout-only segments (table rules) that carry no text to translate"),
+)
+
+SENTENCES, SENTENCES_DOC = _table(
+    ("doc_id", _str, "document id"),
+    ("lang", _str, "language"),
+    ("sent_id", _str, "'<seg_id>.<n>', unique within a document"),
+    ("seg_id", _str, "the segment this sentence belongs to"),
+    ("n", _int, "0-based order of the sentence in its segment"),
+    ("text", _str, "sentence text"),
+    ("tokens", _strs, "word tokens (jieba for Chinese, a word/punctuation splitter otherwise)"),
+)
+
+ALIGNMENTS, ALIGNMENTS_DOC = _table(
+    ("doc_id", _str, "document id"),
+    ("pair_id", _str, "'<doc_id>:<n>', n the 0-based pair order"),
+    ("item", _str, "agenda item of the pair (null for front matter and annexes)"),
+    ("kind", _str, "segment kind (of the zh side, or the en side for 0-1 pairs)"),
+    ("zh_seg_ids", _strs, "Chinese segments in the pair (empty for 0-1)"),
+    ("en_seg_ids", _strs, "English segments in the pair (empty for 1-0)"),
+    ("zh_text", _str, "Chinese text, segments joined"),
+    ("en_text", _str, "English text, segments joined"),
+    ("score", _float, "confidence in [0, 1]; 0 for omissions"),
+    ("link", _str, "'<n zh>-<n en>', e.g. 1-1, 2-1, 1-0"),
+    ("semantic", _float, "embedding similarity mapped to [0, 1]; null for omissions"),
+    ("numbers_agree", _float, "agreement of numbers in [0, 1]; null when neither side has any"),
+    ("symbols_agree", _float, "agreement of document symbols in [0, 1]; null when neither side has any"),
+    ("anchored", pa.bool_(), "true when the pair lies in a section matched by structure anchors"),
+)
+
+SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC = _table(
+    ("doc_id", _str, "document id"),
+    ("pair_id", _str, "the unit pair this sentence pair lies in"),
+    ("sent_pair_id", _str, "'<pair_id>.<n>'"),
+    ("zh_sent_ids", _strs, "Chinese sentences (empty for 0-1)"),
+    ("en_sent_ids", _strs, "English sentences (empty for 1-0)"),
+    ("zh_text", _str, "Chinese text"),
+    ("en_text", _str, "English text"),
+    ("score", _float, "confidence in [0, 1]; 0 for omissions"),
+    ("link", _str, "'<n zh>-<n en>'"),
+)
+
+# Internal stage output (work/<DOC>/embeddings.parquet).
+EMBEDDINGS, EMBEDDINGS_DOC = _table(
+    ("text_sha1", _str, "sha1 of the text as encoded (without prompt)"),
+    ("vector", pa.list_(pa.float32()), "L2-normalised embedding"),
+)
+
+TABLES: dict[str, tuple[pa.Schema, dict[str, str]]] = {
+    "documents": (DOCUMENTS, DOCUMENTS_DOC),
+    "segments": (SEGMENTS, SEGMENTS_DOC),
+    "sentences": (SENTENCES, SENTENCES_DOC),
+    "alignments": (ALIGNMENTS, ALIGNMENTS_DOC),
+    "sentence_alignments": (SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC),
+}
+INTERNAL_TABLES = {"blocks": (BLOCKS, BLOCKS_DOC), "embeddings": (EMBEDDINGS, EMBEDDINGS_DOC)}
+
+
+def markdown() -> str:
+    """The tables as README markdown (kept in sync by a test)."""
+    out = []
+    for name, (schema, docs) in TABLES.items():
+        out.append(f"#### `{name}`\n\n| column | type | meaning |\n|---|---|---|")
+        for field in schema:
+            out.append(f"| `{field.name}` | {field.type} | {docs[field.name]} |")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,29 @@
+"""bitext embed work/<DOC>: one embedding per distinct segment and sentence text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import io
+from ..embed.model import encode, load_model, text_key
+from . import outputs_of_stage
+
+HELP = "embed every distinct segment and sentence text with the configured model"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("work_dir", type=Path, help="stage folder holding segments/sentences.parquet")
+
+
+def run(args, params: dict) -> None:
+    out = args.work_dir / "embeddings.parquet"
+    with outputs_of_stage(out):
+        segments = io.read_table("segments", args.work_dir / "segments.parquet")
+        sentences = io.read_table("sentences", args.work_dir / "sentences.parquet")
+        texts = sorted(set(segments.loc[segments.alignable, "text"]) | set(sentences.text))
+        p = params["embedding"]
+        model = load_model(p["model"], p["embedded_dir"])
+        vectors = encode(model, texts, p["prompt"], p["batch_size"])
+        frame = pd.DataFrame({"text_sha1": [text_key(t) for t in texts], "vector": list(vectors)})
+        io.write_table("embeddings", frame, out)

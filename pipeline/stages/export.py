@@ -1,0 +1,64 @@
+"""bitext export work --out aligned: the corpus-wide tables and metrics.json."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import gold, io
+from ..schema import TABLES
+from . import outputs_of_stage
+
+HELP = "gather every document's stage outputs into aligned/*.parquet and aligned/metrics.json"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("work_root", type=Path, help="folder of per-document stage folders, e.g. work")
+    parser.add_argument("--out", type=Path, required=True, help="output folder, e.g. aligned")
+    parser.add_argument("--raw", type=Path, default=Path("raw"),
+                        help="raw documents folder, for gold-units.tsv files (default: raw)")
+
+
+def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw: Path, low: float) -> dict:
+    m = {
+        "pairs": len(pairs),
+        "links": {k: int(v) for k, v in sorted(pairs.link.value_counts().items())},
+        "mean_score": round(float(pairs.score.mean()), 4) if len(pairs) else None,
+        "low_score_pairs": int((pairs.score < low).sum()),
+        "unanchored_pairs": int((~pairs.anchored).sum()),
+        "sentence_pairs": len(sentence_pairs),
+        "sentence_links": {k: int(v) for k, v in sorted(sentence_pairs.link.value_counts().items())},
+    }
+    gold_path = raw / doc_id / "gold-units.tsv"
+    if gold_path.is_file():
+        result = gold.match(gold.read_gold(gold_path), pairs.to_dict("records"))
+        m["gold_units"] = result["gold_units"]
+        m["gold_units_matched"] = result["matched"]
+        m["pairs_not_in_gold"] = len(result["pairs_not_in_gold"])
+    return m
+
+
+def run(args, params: dict) -> None:
+    outs = {name: args.out / f"{name}.parquet" for name in TABLES}
+    metrics_path = args.out / "metrics.json"
+    with outputs_of_stage(*outs.values(), metrics_path):
+        frames: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+        metrics = {"documents": {}}
+        for doc_id in params["documents"]:
+            work = args.work_root / doc_id
+            tables = {name: io.read_table(name, work / f"{name}.parquet") for name in TABLES}
+            counts_seg = tables["segments"].groupby("lang").size()
+            counts_sent = tables["sentences"].groupby("lang").size()
+            docs = tables["documents"]
+            docs["n_segments"] = docs.lang.map(counts_seg).fillna(0).astype("int32")
+            docs["n_sentences"] = docs.lang.map(counts_sent).fillna(0).astype("int32")
+            for name, frame in tables.items():
+                frames[name].append(frame)
+            metrics["documents"][doc_id] = _metrics(doc_id, tables["alignments"], tables["sentence_alignments"],
+                                                    args.raw, params["align"]["low_score"])
+        for name, parts in frames.items():
+            io.write_table(name, pd.concat(parts, ignore_index=True) if parts else [], outs[name])
+        all_pairs = pd.concat(frames["alignments"], ignore_index=True) if frames["alignments"] else None
+        metrics["pairs"] = 0 if all_pairs is None else len(all_pairs)
+        metrics["mean_score"] = round(float(all_pairs.score.mean()), 4) if metrics["pairs"] else None
+        io.write_json(metrics, metrics_path)

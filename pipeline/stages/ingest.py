@@ -1,0 +1,27 @@
+"""bitext ingest raw/<DOC> --out work/<DOC>: read every language version into blocks."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from .. import io
+from ..ingest import ingest_document
+from . import outputs_of_stage
+
+HELP = "read raw/<DOC>/<lang>.<ext> (every language version) into blocks of lines"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("doc_dir", type=Path, help="document folder, e.g. raw/CTOC_COP_WG.2_2009_1")
+    parser.add_argument("--out", type=Path, required=True, help="stage folder, e.g. work/CTOC_COP_WG.2_2009_1")
+
+
+def run(args, params: dict) -> None:
+    documents_path, blocks_path = args.out / "documents.parquet", args.out / "blocks.parquet"
+    with outputs_of_stage(documents_path, blocks_path):
+        p = params["ingest"]
+        documents, blocks = ingest_document(args.doc_dir, params["align"]["languages"], p["formats"],
+                                            p["min_script_share"])
+        doc_id = args.doc_dir.name
+        io.write_table("documents", documents, documents_path)
+        io.write_table("blocks", [{"doc_id": doc_id, **asdict(b)} for b in blocks], blocks_path)

