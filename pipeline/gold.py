@@ -20,19 +20,26 @@ def read_gold(path: Path) -> list[dict]:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
+def _item(value) -> str:
+    return value if isinstance(value, str) else ""  # null items arrive as None or NaN
+
+
+def unit_key(zh: str, en: str, kind: str, item) -> tuple[str, str, str, str]:
+    return normalize(zh), normalize(en), kind, _item(item)
+
+
 def match(gold: list[dict], pairs: list[dict]) -> dict:
-    """Which gold units came out as a pair with the same zh/en text, kind and item."""
-    by_text = {(normalize(p["zh_text"]), normalize(p["en_text"])): p for p in pairs}
-    found, wrong_kind = [], []
+    """Gold units found as a pair with the same zh/en text, kind and item (each pair used once)."""
+    unused: dict[tuple, list[str]] = {}
+    for p in pairs:
+        unused.setdefault(unit_key(p["zh_text"], p["en_text"], p["kind"], p["item"]), []).append(p["pair_id"])
+    missing = []
     for unit in gold:
-        pair = by_text.get((normalize(unit["zh"]), normalize(unit["en"])))
-        if pair is None:
-            continue
-        if pair["kind"] == unit["kind"] and (pair["item"] or "") == unit["item"]:
-            found.append(unit["unit"])
+        hits = unused.get(unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"]))
+        if hits:
+            hits.pop(0)
         else:
-            wrong_kind.append(unit["unit"])
-    gold_keys = {(normalize(u["zh"]), normalize(u["en"])) for u in gold}
-    extra = [p["pair_id"] for p in pairs if (normalize(p["zh_text"]), normalize(p["en_text"])) not in gold_keys]
-    return {"gold_units": len(gold), "matched": len(found), "wrong_kind_or_item": wrong_kind,
+            missing.append(unit["unit"])
+    extra = sorted(pid for ids in unused.values() for pid in ids)
+    return {"gold_units": len(gold), "matched": len(gold) - len(missing), "missing_units": missing,
             "pairs_not_in_gold": extra}

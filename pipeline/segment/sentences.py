@@ -24,8 +24,13 @@ gen res doc docs ref no.s viz vs jan feb mar apr jun jul aug sep sept oct nov de
 """.split())
 
 
+_LEADING_LABEL = re.compile(r"\s*[-–•]?\s*(?:\d{1,3}|[A-Z]|[IVXivx]{1,5}|\(?[a-z]{1,3}\))")
+
+
 def _is_abbreviation(text_before: str) -> bool:
-    word = re.split(r"[\s(\[“\"]", text_before)[-1].lower()
+    if _LEADING_LABEL.fullmatch(text_before):
+        return True  # "1. Organizational matters": a list number, not a sentence
+    word = re.split(r"[\s(\[“\"/]", text_before)[-1].lower()
     return word in ABBREVIATIONS or bool(re.fullmatch(r"[a-z]", word))  # initials: "J. Smith"
 
 

@@ -26,6 +26,12 @@ BULLET = re.compile(r"^[-–•·]\s+\S")
 FOOTNOTE = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*\S")
 FOOTNOTE_MARK = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
 SENTENCE_END = tuple(".。;；:：!?！？")
+_TRAILING = f"{SUPERSCRIPT_DIGITS}”’\"')）》」』 "
+
+
+def _ends_sentence(text: str, ends: tuple[str, ...] = SENTENCE_END) -> bool:
+    """Does the text end like a sentence (footnote markers and closing quotes aside)?"""
+    return text.rstrip(_TRAILING).endswith(ends)
 
 
 @dataclass
@@ -104,7 +110,7 @@ class _Structure:
     def _is_heading_like(self, unit: _Unit) -> bool:
         text = unit.text
         return (unit.whole_block and len(unit.lines) == 1 and len(text) <= self.max_heading
-                and not text.endswith(SENTENCE_END))
+                and not _ends_sentence(text))
 
     def _heading_text(self, unit: _Unit) -> str:
         return re.sub(r"^\d{1,2}\.\s+|^\([a-z]{1,2}\)\s*", "", unit.text).strip().casefold()
@@ -120,8 +126,7 @@ class _Structure:
         if self.zone == "front":
             if is_list_block:
                 self.zone = "agenda"
-            elif unit.start in ("numbered", "lettered") or (not self._is_heading_like(unit)
-                                                           and unit.text.endswith(SENTENCE_END[:2])):
+            elif unit.start in ("numbered", "lettered") or _ends_sentence(unit.text, (".", "。", "!", "?", "！", "？")):
                 self.zone = "body"  # a document without an agenda list
             else:
                 return "meta", None
@@ -133,7 +138,7 @@ class _Structure:
 
         heading_like = self._is_heading_like(unit)
         if unit.start in ("numbered", "lettered") and unit.whole_block and (
-                heading_like or not unit.text.endswith(SENTENCE_END)):
+                heading_like or not _ends_sentence(unit.text)):
             self.in_documentation = False
             if self.zone == "annex":
                 return "heading", None

@@ -1,0 +1,75 @@
+"""`dvc repro` in a scratch copy of the project: caching and selective re-runs."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import BUNDLED, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _project_files() -> list[str]:
+    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout.split("\n")
+    return [f for f in out if f and (ROOT / f).is_file()]
+
+
+def _dvc(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "HF_HUB_OFFLINE": "1", "DVC_NO_ANALYTICS": "1"}
+    proc = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout + proc.stderr
+
+
+def _ran(output: str) -> set[str]:
+    return {line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    dest = tmp_path_factory.mktemp("project")
+    for f in _project_files():
+        if f.startswith(("work/", "models/", "aligned/")) or f == "dvc.lock":
+            continue  # outputs: the copy must build its own
+        (dest / f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / f, dest / f)
+    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    return dest
+
+
+def test_repro_builds_then_is_up_to_date(project):
+    first = _ran(_dvc(project, "repro"))
+    assert {"model", f"ingest@{BUNDLED}", f"align@{BUNDLED}", "export"} <= first
+    assert (project / "aligned" / "alignments.parquet").is_file()
+    second = _dvc(project, "repro")
+    assert _ran(second) == set() and "up to date" in second
+    assert "up to date" in _dvc(project, "status")
+
+
+def test_changing_an_alignment_parameter_reruns_align_not_ingest(project):
+    params_path = project / "configs" / "params.yaml"
+    params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    params["align"]["skip_cost"] = params["align"]["skip_cost"] + 0.01
+    params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ran = _ran(_dvc(project, "repro"))
+    assert f"align@{BUNDLED}" in ran  # export follows only if the pairs changed
+    assert not {f"ingest@{BUNDLED}", f"segment@{BUNDLED}", f"embed@{BUNDLED}", "model"} & ran
+
+
+def test_adding_a_document_leaves_the_others_cached(project):
+    shutil.copytree(project / "raw" / BUNDLED, project / "raw" / "TEST_2026_1")
+    params_path = project / "configs" / "params.yaml"
+    params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    params["documents"].append("TEST_2026_1")
+    params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ran = _ran(_dvc(project, "repro"))
+    assert {"ingest@TEST_2026_1", "align@TEST_2026_1", "export"} <= ran
+    assert not any(stage.endswith(BUNDLED) for stage in ran)

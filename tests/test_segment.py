@@ -1,0 +1,83 @@
+"""Segmenter and sentence splitters on small hand-made inputs (not the bundled document)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.ingest import text_to_blocks
+from pipeline.params import load_params
+from pipeline.segment import segment_version, split_sentences, tokenize
+
+from .conftest import ROOT
+
+PARAMS = load_params(ROOT / "configs" / "params.yaml")["segment"]
+
+
+def _segments(text: str, lang: str = "en"):
+    return segment_version(text_to_blocks(text, lang), lang, PARAMS)
+
+
+def test_agenda_items_and_annotations_get_their_item():
+    text = ("Committee on Things\n\nProvisional agenda\n\n1. Opening:\n (a) Election;\n (b) Agenda.\n"
+            "2. Reports.\n\nAnnotations\n\n1. Opening\n\n(b) Agenda\n\nThe agenda was drafted.\n\n"
+            "2. Reports\n\nThe Committee will consider reports.\n\nDocumentation\n\n"
+            "Report of the Secretary-General (A/80/1)\n\nAnnex\n\nSchedule\n\n| Day | Item |\n|---|---|\n| Monday | 1 |\n")
+    segs = _segments(text)
+    got = [(s.kind, s.item) for s in segs]
+    assert got == [
+        ("meta", None), ("title", None),
+        ("agenda_item", "1"), ("agenda_item", "1(a)"), ("agenda_item", "1(b)"), ("agenda_item", "2"),
+        ("heading", None), ("heading", "1"), ("heading", "1(b)"), ("paragraph", "1(b)"),
+        ("heading", "2"), ("paragraph", "2"), ("heading", "2"), ("doc_ref", "2"),
+        ("heading", None), ("table_title", None), ("table_row", None), ("table_rule", None), ("table_row", None),
+    ]
+    assert segs[13].symbols == ["A/80/1"]
+    assert segs[-1].cells == ["Monday", "1"]
+    assert not segs[-2].alignable
+
+
+def test_numbered_paragraph_is_not_a_heading():
+    segs = _segments("Title\n\nSubtitle\n\n1. The Assembly decided to do many things in its session this year.\n\n"
+                     "2. Finance\n\nIt also noted the report.\n")
+    assert [s.kind for s in segs[2:]] == ["paragraph", "heading", "paragraph"]
+    assert segs[2].label == "1."
+
+
+def test_footnote_marker_links_to_the_next_body_with_that_number():
+    segs = _segments("Title\n\nSub\n\nA paragraph with a note.¹ And another.²\n\n¹ First note.\n\n² Second note.\n")
+    para = next(s for s in segs if s.kind == "paragraph")
+    notes = [s for s in segs if s.kind == "footnote"]
+    assert [n.label for n in notes] == ["1", "2"]
+    assert para.footnote_ids == [n.seg_id for n in notes]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The meeting opens at 10 a.m. on Thursday. It closes at 6 p.m.",
+     ["The meeting opens at 10 a.m. on Thursday.", "It closes at 6 p.m."]),
+    ("See A/64/123/Rev. 1 and para. 3 of art. 5. Then vote.",
+     ["See A/64/123/Rev. 1 and para. 3 of art. 5.", "Then vote."]),
+    ("Resolution No. 4 applies, e.g. in Vienna. Mr. Smith agreed.",
+     ["Resolution No. 4 applies, e.g. in Vienna.", "Mr. Smith agreed."]),
+    ('He said "Go." Then left!', ['He said "Go."', "Then left!"]),
+    ("One sentence without an end", ["One sentence without an end"]),
+    ("1. Organizational matters: Opening.", ["1. Organizational matters: Opening."]),
+    ("IV. Adoption of the report. It was adopted.", ["IV. Adoption of the report.", "It was adopted."]),
+])
+def test_english_splitter(text, expected):
+    assert split_sentences(text, "en") == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("缔约方会议回顾了第29条。在该决定中，会议决定了。", ["缔约方会议回顾了第29条。", "在该决定中，会议决定了。"]),
+    ("他说：“可以。”然后离开！还有吗？", ["他说：“可以。”", "然后离开！", "还有吗？"]),
+    ("(a) 第一项；(b) 第二项。", ["(a) 第一项；", "(b) 第二项。"]),
+    ("没有句号", ["没有句号"]),
+])
+def test_chinese_splitter(text, expected):
+    assert split_sentences(text, "zh") == expected
+
+
+def test_tokens():
+    assert tokenize("技术援助提供方", "zh") == ["技术援助", "提供方"] or \
+        "".join(tokenize("技术援助提供方", "zh")) == "技术援助提供方"
+    assert len(tokenize("技术援助提供方", "zh")) >= 2
+    assert tokenize("The Office's role, e.g. here.", "en") == ["The", "Office's", "role", ",", "e.g", ".", "here", "."]
