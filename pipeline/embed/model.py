@@ -64,3 +64,33 @@ def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool
     out = np.empty_like(vectors, dtype=np.float32)
     out[order] = vectors
     return out
+
+
+class Embedder:
+    """Texts -> vectors with the configured model, through the on-disk cache.
+
+    The model is loaded only when some text is not in the cache, so a re-run
+    with cached embeddings never touches the encoder.
+    """
+
+    def __init__(self, params: dict, progress: bool = True):
+        from .cache import EmbeddingCache, model_fingerprint
+
+        self.params = params
+        self.name = resolve_model(params["model"], params["embedded_dir"])
+        self.progress = progress
+        self._model = None
+        cache_dir = params.get("cache_dir")
+        self.cache = EmbeddingCache(cache_dir, model_fingerprint(self.name, params["prompt"])) if cache_dir else None
+        self.encoded = 0  # texts sent to the encoder (for tests and benchmarks)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            self._model = load_model(self.params["model"], self.params["embedded_dir"])
+        self.encoded += len(texts)
+        return encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress)
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        from .cache import embed_with_cache
+
+        return embed_with_cache(texts, self.cache, self._encode)

@@ -49,6 +49,6 @@ def run(args, params: dict) -> None:
         src, tgt = p["languages"]
         pairs, sentence_pairs = align_document(
             args.work_dir.name, _segments(segments, src), _segments(segments, tgt),
-            _sentences(sentences, src), _sentences(sentences, tgt), vectors, p)
+            _sentences(sentences, src), _sentences(sentences, tgt), vectors, p, params.get("sentence_align"))
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)

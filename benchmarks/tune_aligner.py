@@ -1,0 +1,67 @@
+"""Grid-search sentence-aligner parameters on the DEV part of the evaluation set.
+
+Uses cached embeddings (run `dvc repro eval` or `bitext eval-unpc` first), so each
+setting costs only alignment time. Never tune on the test part: the reported F1
+comes from it.
+
+    python benchmarks/tune_aligner.py eval/unpc/data/dev --grid skip_cost=0.1,0.18,0.25
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import json
+from pathlib import Path
+
+from pipeline.align.overlaps import Side
+from pipeline.align.sentence_aligner import SentenceAlignParams, align_sides
+from pipeline.embed.model import Embedder
+from pipeline.evaluate.ladder import read_ladder, score
+from pipeline.params import load_params
+from pipeline.stages.align_sentences import read_sentences
+
+
+def load_tasks(split_dir: Path, embedder) -> list[tuple[Side, Side, list]]:
+    tasks = []
+    for gold in sorted((split_dir / "gold").iterdir()):
+        src, tgt = read_sentences(split_dir / "zh" / gold.name), read_sentences(split_dir / "en" / gold.name)
+        vec = embedder(src + tgt)
+        tasks.append((Side.from_texts(src, vec[:len(src)]), Side.from_texts(tgt, vec[len(src):]), read_ladder(gold)))
+    return tasks
+
+
+def f1_of(tasks, p: SentenceAlignParams, encode=None) -> dict:
+    test, gold = [], []
+    for t, (a, b, g) in enumerate(tasks):
+        test += [(t, bd.src, bd.tgt) for bd in align_sides(a, b, p, encode)]
+        gold += [(t, s, x) for s, x in g]
+    result = score([((t,) + s, x) for t, s, x in test], [((t,) + s, x) for t, s, x in gold])
+    return {"f1": result["f1"], "precision": result["precision"], "recall": result["recall"]}
+
+
+def _parse(default, text: str):
+    if isinstance(default, bool):
+        return text.lower() in ("1", "true", "yes")
+    return type(default)(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("split_dir", type=Path, help="e.g. eval/unpc/data/dev")
+    parser.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... (SentenceAlignParams fields)")
+    parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
+    args = parser.parse_args()
+    params = load_params(args.params)
+    base = SentenceAlignParams.from_params(params["sentence_align"])
+    embedder = Embedder(params["embedding"], progress=False)
+    tasks = load_tasks(args.split_dir, embedder)
+    names = [g.split("=")[0] for g in args.grid]
+    values = [[_parse(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
+    for combo in itertools.product(*values) if values else [()]:
+        p = dataclasses.replace(base, **dict(zip(names, combo)))
+        print(json.dumps({**dict(zip(names, combo)), **f1_of(tasks, p, embedder)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

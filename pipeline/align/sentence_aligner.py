@@ -1,0 +1,284 @@
+"""The sentence aligner: coarse-to-fine banded DP over margin-normalised similarities.
+
+1. Coarsen both sides by halving (neighbour pairs merged) until the full grid is
+   small; align that exhaustively.
+2. Project the coarse path to the finer level and align again inside a band of
+   ``window`` cells around it; repeat down to single sentences. Time and memory
+   grow linearly with document length.
+3. A bead's cost compares the composed vectors of its two runs. Raw cosines are
+   corrected for hubness: each sentence's mean similarity to its ``knn`` nearest
+   candidates (inside the band) is subtracted (a margin), so a sentence that is
+   close to everything gains nothing. Length ratio (against the pair's own
+   overall ratio) and agreement of numbers and symbols add penalties.
+Every quantity is symmetric in the two sides, so swapping source and target
+gives the transposed ladder.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..langs import is_cjk
+from . import banded
+from .overlaps import Runs, Side
+
+
+@dataclass(frozen=True)
+class SentenceAlignParams:
+    skip_cost: float = 0.18  # per unaligned sentence
+    margin_offset: float = 0.06  # a bead costs (offset - margin) per sentence before penalties
+    length_weight: float = 0.04
+    anchor_weight: float = 0.10
+    merge_cost: float = 0.03  # per sentence beyond two in a bead
+    merge_gain_weight: float = 1.0  # penalty when a merged run matches worse than its best member
+    knn: int = 4
+    window: int = 8
+    full_grid_cells: int = 250_000
+    max_run: int = 3
+    # Second pass: merged runs near uncertain beads (merges, omissions, 1-1 beads of
+    # quality below refine_below) are encoded for real instead of composed.
+    refine: bool = True
+    refine_below: float = -0.02
+    refine_pad: int = 2
+
+    @classmethod
+    def from_params(cls, section: dict | None) -> "SentenceAlignParams":
+        section = section or {}
+        return cls(**{k: section[k] for k in cls.__dataclass_fields__ if k in section})
+
+
+@dataclass(frozen=True)
+class Background:
+    """Statistics of a larger text, for problems too small to estimate their own
+    (the sentences of one unit pair): typical cosine of unrelated runs per bead type,
+    and the typical target/source sentence length ratio."""
+
+    typical_cosine: dict
+    length_ratio: float
+
+    @classmethod
+    def of(cls, src: "Side", tgt: "Side", max_run: int, sample: int = 400) -> "Background":
+        zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
+        a, b = Runs.of(src, zeros_a, max_run), Runs.of(tgt, zeros_b, max_run)
+        cos = {}
+        for k in range(1, max_run + 1):
+            for l in range(1, max_run + 1):
+                va, vb = a.vectors[k][k:], b.vectors[l][l:]
+                if len(va) and len(vb):
+                    va, vb = va[:: max(1, len(va) // sample)], vb[:: max(1, len(vb) // sample)]
+                    cos[(k, l)] = float(np.mean(va @ vb.T))
+        return cls(cos, _median_ratio(src, tgt))
+
+
+def _median_ratio(src: "Side", tgt: "Side") -> float:
+    # medians, unlike totals, are not thrown off when one side has many extra sentences
+    return (float(np.median(tgt.lengths)) + 1.0) / (float(np.median(src.lengths)) + 1.0)
+
+
+@dataclass(frozen=True)
+class Bead:
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    quality: float  # higher is better: -(per-sentence cost); nan for omissions
+
+    @property
+    def link(self) -> str:
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+def _topk_mean(keys: np.ndarray, values: np.ndarray, size: int, k: int, prior: float) -> np.ndarray:
+    """For each key in 0..size-1, the mean of its k largest values.
+
+    Keys with fewer than k values are padded with ``prior`` (a typical cosine of
+    unrelated texts): in a tiny problem, such as the sentences of one unit pair,
+    a sentence's only candidates are its own translations, and without padding
+    every margin would be zero.
+    """
+    out = np.full(size, prior, dtype=np.float32)
+    if not len(values):
+        return out
+    order = np.lexsort((-values, keys))  # by key, largest first
+    k_sorted, v_sorted = keys[order], values[order]
+    starts = np.searchsorted(k_sorted, np.arange(size))
+    take = np.minimum(np.searchsorted(k_sorted, np.arange(size), side="right") - starts, k)
+    csum = np.concatenate([[0.0], np.cumsum(v_sorted, dtype=np.float64)])
+    has = take > 0
+    out[has] = (csum[starts[has] + take[has]] - csum[starts[has]] + prior * (k - take[has])) / k
+    return out
+
+
+class _Costs:
+    """Bead costs for whole band rows (what banded.align calls).
+
+    For every bead type (k, l) the cosines of all band cells are computed once;
+    a run's hubness is its mean cosine with its ``knn`` best candidates *of the same
+    type*, so composed vectors (which are closer to everything) are compared
+    against composed alternatives and merges gain nothing from composition alone.
+    """
+
+    def __init__(self, src: Side, tgt: Side, band: banded.Band, p: SentenceAlignParams,
+                 beads: tuple[tuple[int, int], ...], encoded: tuple[dict, dict] = ({}, {}),
+                 background: Background | None = None):
+        self.p = p
+        zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
+        self.a, self.b = Runs.of(src, zeros_a, p.max_run), Runs.of(tgt, zeros_b, p.max_run)
+        for runs, vectors in ((self.a, encoded[0]), (self.b, encoded[1])):
+            for (k, end), vector in vectors.items():  # real encodings replace composed vectors
+                runs.vectors[k][end] = vector
+        ratio = background.length_ratio if background else _median_ratio(src, tgt)
+        self.ratio = np.sqrt(ratio)  # scales both sides alike: symmetric
+        self.ratio_b = 1.0 / self.ratio
+        self.b_anchor_sq = {k: np.einsum("ij,ij->i", v, v) for k, v in self.b.anchors.items()}
+        n, m = len(src), len(tgt)
+        self.cos: dict[tuple[int, int], list] = {}
+        self.hub_a: dict[tuple[int, int], np.ndarray] = {}
+        self.hub_b: dict[tuple[int, int], np.ndarray] = {}
+        for k, l in (b for b in beads if b[0] and b[1]):
+            rows_cos = [None] * (n + 1)
+            keys_r, keys_c, vals = [], [], []
+            for i in range(k, n + 1):
+                lo, hi = max(band.lo[i], l), band.hi[i]
+                if hi < lo:
+                    continue
+                c = self.b.vectors[l][lo:hi + 1] @ self.a.vectors[k][i]
+                rows_cos[i] = (lo, c)
+                keys_r.append(np.full(len(c), i))
+                keys_c.append(np.arange(lo, hi + 1))
+                vals.append(c)
+            self.cos[(k, l)] = rows_cos
+            if vals:
+                r, c, v = np.concatenate(keys_r), np.concatenate(keys_c), np.concatenate(vals)
+            else:
+                r = c = np.zeros(0, np.int64)
+                v = np.zeros(0, np.float32)
+            # typical cosine of two unrelated runs of this type: given, or the band's mean
+            prior = background.typical_cosine.get((k, l)) if background else None
+            if prior is None:
+                prior = float(v.mean()) if len(v) else 0.0
+            self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
+            self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
+
+    def _lookup(self, k: int, l: int, i: int, cols: np.ndarray) -> np.ndarray:
+        """Cosines of bead type (k, l) at row i and the given columns (-inf outside the band)."""
+        entry = self.cos[(k, l)][i] if 0 <= i < len(self.cos[(k, l)]) else None
+        out = np.full(len(cols), -np.inf, dtype=np.float32)
+        if entry is None:
+            return out
+        lo, row = entry
+        ok = (cols >= lo) & (cols < lo + len(row))
+        out[ok] = row[cols[ok] - lo]
+        return out
+
+    def _best_member(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
+        """For a merge, the best cosine of one side's run with a single member of the other."""
+        best = np.full(len(cols), -np.inf, dtype=np.float32)
+        if l > 1:
+            for u in range(l):
+                best = np.maximum(best, self._lookup(k, 1, i, cols - u))
+        if k > 1:
+            for u in range(k):
+                best = np.maximum(best, self._lookup(1, l, i - u, cols))
+        return best
+
+    def per_sentence(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
+        a, b, p = self.a, self.b, self.p
+        lo, row = self.cos[(k, l)][i]
+        cos = row[cols - lo]
+        loss = 0.0
+        if k > 1 or l > 1:  # a true merge matches better than any of its parts alone
+            best = self._best_member(i, k, l, cols)
+            loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
+        margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
+        # Gale-Church: length difference in standard deviations, variance growing with length
+        la, lb = a.lengths[k][i] * self.ratio, b.lengths[l][cols] * self.ratio_b
+        length = (lb - la) ** 2 / (la + lb + 2.0)
+        anchors_a = a.anchors[k][i]
+        dot = b.anchors[l][cols] @ anchors_a
+        norm = float(anchors_a @ anchors_a) + self.b_anchor_sq[l][cols]
+        disagree = np.where(norm > 0, 1.0 - 2.0 * dot / np.maximum(norm, 1e-9), 0.0)
+        return p.margin_offset - margin + p.length_weight * length + p.anchor_weight * disagree + loss
+
+    def __call__(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
+        return (k + l) / 2 * self.per_sentence(i, k, l, cols) + self.p.merge_cost * (k + l - 2)
+
+
+def _path_points(beads: list[tuple[int, int, int, int]], scale: int, n: int, m: int) -> list[tuple[int, int]]:
+    pts = [(0, 0)]
+    for i, k, j, l in beads:
+        pts.append((min((i + k) * scale, n), min((j + l) * scale, m)))
+    return pts
+
+
+def _solve(src: Side, tgt: Side, p: SentenceAlignParams, background: Background | None
+           ) -> tuple[list[tuple[int, int, int, int]], _Costs]:
+    n, m = len(src), len(tgt)
+    if (n + 1) * (m + 1) <= p.full_grid_cells or min(n, m) < 4:
+        band = banded.Band.full(n, m)
+    else:
+        coarse, _ = _solve(src.coarsen(), tgt.coarsen(), p, None)
+        band = banded.Band.around(_path_points(coarse, 2, n, m), n, m, p.window)
+    costs = _Costs(src, tgt, band, p, _beads(p), background=background)
+    return banded.align(n, m, band, costs, p.skip_cost, _beads(p)), costs
+
+
+def _beads(p: SentenceAlignParams) -> tuple[tuple[int, int], ...]:
+    return tuple(b for b in banded.BEADS if max(b) <= p.max_run)
+
+
+def _join_run(texts: list[str]) -> str:
+    out = ""
+    for t in texts:
+        out += ("" if not out or not t or (is_cjk(out[-1]) and is_cjk(t[0])) else " ") + t
+    return out
+
+
+def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int) -> tuple[set, set]:
+    """(k, end) runs of 2..max_run sentences near beads the first pass is unsure of."""
+    src_runs, tgt_runs = set(), set()
+    for i, k, j, l in path:
+        if (k, l) == (1, 1) and -float(costs.per_sentence(i + 1, 1, 1, np.array([j + 1]))[0]) >= p.refine_below:
+            continue
+        for runs, lo, hi, size in ((src_runs, i - p.refine_pad, i + k + p.refine_pad, n),
+                                   (tgt_runs, j - p.refine_pad, j + l + p.refine_pad, m)):
+            lo, hi = max(lo, 0), min(hi, size)
+            for length in range(2, p.max_run + 1):
+                for end in range(lo + length, hi + 1):
+                    runs.add((length, end))
+    return src_runs, tgt_runs
+
+
+def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
+                encode: Callable[[list[str]], np.ndarray] | None = None,
+                background: Background | None = None) -> list[Bead]:
+    """The ladder for two sides; each match bead carries its quality (for calibration).
+
+    With ``encode`` (texts -> vectors) and texts on both sides, a second pass encodes
+    the merged runs near uncertain beads for real and aligns again near the path.
+    ``background``: statistics of the surrounding document, for problems too small
+    to estimate their own (the sentences of one unit pair).
+    """
+    p = params or SentenceAlignParams()
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [Bead((i,), (), float("nan")) for i in range(n)] + [Bead((), (j,), float("nan")) for j in range(m)]
+    path, costs = _solve(src, tgt, p, background)
+    if encode is not None and p.refine and src.texts is not None and tgt.texts is not None and p.max_run > 1:
+        src_runs, tgt_runs = _uncertain_runs(path, costs, p, n, m)
+        if src_runs or tgt_runs:
+            keys = sorted(src_runs) + sorted(tgt_runs)
+            texts = [_join_run(src.texts[e - k:e]) for k, e in sorted(src_runs)] + \
+                    [_join_run(tgt.texts[e - k:e]) for k, e in sorted(tgt_runs)]
+            vectors = encode(texts)
+            encoded = ({key: vectors[x] for x, key in enumerate(keys[:len(src_runs)])},
+                       {key: vectors[len(src_runs) + x] for x, key in enumerate(keys[len(src_runs):])})
+            band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
+            costs = _Costs(src, tgt, band, p, _beads(p), encoded, background)
+            path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
+    out = []
+    for i, k, j, l in path:
+        quality = float("nan") if not (k and l) else \
+            -float(costs.per_sentence(i + k, k, l, np.array([j + l]))[0])
+        out.append(Bead(tuple(range(i, i + k)), tuple(range(j, j + l)), quality))
+    return out

@@ -1,0 +1,77 @@
+"""On-disk embedding cache keyed by (model, prompt, text), so a re-run encodes nothing.
+
+One SQLite file per model fingerprint under ``embedding.cache_dir``. The fingerprint
+of a model folder hashes its small config files and the size and edges of its
+weights, so a re-converted or replaced model gets a fresh cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .model import text_key
+
+
+def model_fingerprint(model_name: str, prompt: str) -> str:
+    h = hashlib.sha1(f"{prompt}\0".encode())
+    folder = Path(model_name)
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            h.update(path.relative_to(folder).as_posix().encode())
+            size = path.stat().st_size
+            h.update(str(size).encode())
+            with open(path, "rb") as f:  # edges only: hashing 470 MB on every run is too slow
+                h.update(f.read(1 << 16))
+                if size > 1 << 17:
+                    f.seek(-(1 << 16), 2)
+                    h.update(f.read())
+    else:
+        h.update(model_name.encode())
+    return h.hexdigest()[:16]
+
+
+class EmbeddingCache:
+    def __init__(self, cache_dir: str | Path, fingerprint: str):
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        self.path = Path(cache_dir) / f"{fingerprint}.sqlite"
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                ((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
+                     encode_missing: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """Vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
+    keys = [text_key(t) for t in texts]
+    found = cache.get(sorted(set(keys))) if cache else {}
+    missing = sorted({t for t, k in zip(texts, keys) if k not in found})
+    if missing:
+        fresh = encode_missing(missing)
+        new = {text_key(t): v for t, v in zip(missing, fresh)}
+        if cache:
+            cache.put(new)
+        found.update(new)
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.stack([found[k] for k in keys]).astype(np.float32)

@@ -1,0 +1,1 @@
+"""Evaluation of the sentence aligner: ladder files, strict P/R/F1, the UNPC-derived set."""

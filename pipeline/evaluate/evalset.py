@@ -1,0 +1,124 @@
+"""A reproducible sentence-alignment evaluation set built from real UN sentence pairs.
+
+Source: the UN Parallel Corpus v1.0 development pairs (``../shared/unpc-dev``), where
+line n of the .zh and .en files is a gold translation pair and the .ids file names
+each line's document. We group lines by document (in order), then, per document,
+join random neighbouring sentences on one side (giving 2-1, 1-2, 3-1, 1-3 gold
+beads) and drop a few sentences on one side (1-0 / 0-1 beads), and concatenate
+documents into long texts. Documents are split between a ``dev`` part (for tuning
+parameters) and a ``test`` part (for reporting), so the reported F1 is not tuned on.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from .ladder import format_bead
+
+
+@dataclass(frozen=True)
+class EvalSetParams:
+    seed: int = 2026
+    dev_share: float = 0.34  # share of documents used for tuning
+    join_2: float = 0.05  # chance, per sentence and side, of merging it with the next
+    join_3: float = 0.015  # ... with the next two
+    drop: float = 0.02  # chance, per pair and side, of dropping that side's sentence
+    task_sizes: tuple[int, ...] = (150, 400, 1200)  # gold pairs per task, cycled until used up
+
+
+def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
+    """Pairs grouped by source document, documents and lines in file order."""
+    folder = Path(folder)
+    paths = {ext: folder / f"UNv1.0.devset.dev.{ext}" for ext in ("zh", "en", "ids")}
+    for path in paths.values():
+        if not path.is_file():
+            raise InputError(path, "UNPC file not found")
+    lines = {ext: path.read_text(encoding="utf-8").split("\n") for ext, path in paths.items()}
+    n = len(lines["ids"]) - (lines["ids"][-1] == "")
+    docs: dict[str, list[tuple[str, str]]] = {}
+    for i in range(n):
+        doc = lines["ids"][i].split(" ")[0]
+        docs.setdefault(doc, []).append((lines["zh"][i].strip(), lines["en"][i].strip()))
+    return docs
+
+
+def _perturb(pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
+             ) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
+    """One document's sentences and gold beads after joins and drops (local indices)."""
+    zh, en, beads = [], [], []
+    i = 0
+    while i < len(pairs):
+        roll = rng.random()
+        size = 3 if roll < p.join_3 * 2 else 2 if roll < (p.join_3 + p.join_2) * 2 else 1
+        size = min(size, len(pairs) - i)
+        group = pairs[i:i + size]
+        joined_side = "zh" if rng.random() < 0.5 else "en"
+        if size > 1:  # one side keeps its sentences, the other gets them joined into one
+            if joined_side == "zh":
+                zh_parts, en_parts = ["".join(z for z, _ in group)], [e for _, e in group]
+            else:
+                zh_parts, en_parts = [z for z, _ in group], [" ".join(e for _, e in group)]
+            beads.append((list(range(len(zh), len(zh) + len(zh_parts))),
+                          list(range(len(en), len(en) + len(en_parts)))))
+            zh += zh_parts
+            en += en_parts
+        else:
+            z, e = group[0]
+            drop = rng.random()
+            if drop < p.drop:
+                beads.append(([len(zh)], []))
+                zh.append(z)
+            elif drop < 2 * p.drop:
+                beads.append(([], [len(en)]))
+                en.append(e)
+            else:
+                beads.append(([len(zh)], [len(en)]))
+                zh.append(z)
+                en.append(e)
+        i += size
+    return zh, en, beads
+
+
+def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> dict:
+    """Write <out>/<split>/{zh,en,gold}/<task> files; returns a summary."""
+    docs = read_unpc(unpc_dir)
+    rng = random.Random(p.seed)
+    names = sorted(docs)
+    rng.shuffle(names)
+    n_dev = round(len(names) * p.dev_share)
+    splits = {"dev": names[:n_dev], "test": names[n_dev:]}
+    summary = {}
+    for split, doc_names in splits.items():
+        tasks, current = [], []
+        for name in doc_names:  # fill tasks up to the sizes in turn
+            current.append(name)
+            if sum(len(docs[d]) for d in current) >= p.task_sizes[len(tasks) % len(p.task_sizes)]:
+                tasks.append(current)
+                current = []
+        if current:
+            tasks.append(current)
+        counts = {"tasks": len(tasks), "zh_sentences": 0, "en_sentences": 0, "gold_beads": 0, "links": {}}
+        for t, task_docs in enumerate(tasks):
+            zh_all, en_all, ladder = [], [], []
+            for name in task_docs:
+                zh, en, beads = _perturb(docs[name], rng, p)
+                ladder += [([len(zh_all) + i for i in a], [len(en_all) + j for j in b]) for a, b in beads]
+                zh_all += zh
+                en_all += en
+            task = f"task{t:02d}"
+            for sub, text in (("zh", "\n".join(zh_all) + "\n"), ("en", "\n".join(en_all) + "\n"),
+                              ("gold", "\n".join(format_bead(a, b) for a, b in ladder) + "\n")):
+                path = Path(out_dir) / split / sub / task
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+            counts["zh_sentences"] += len(zh_all)
+            counts["en_sentences"] += len(en_all)
+            counts["gold_beads"] += len(ladder)
+            for a, b in ladder:
+                key = f"{len(a)}-{len(b)}"
+                counts["links"][key] = counts["links"].get(key, 0) + 1
+        counts["links"] = dict(sorted(counts["links"].items()))
+        summary[split] = counts
+    return summary

@@ -1,0 +1,173 @@
+"""The sentence aligner: DP exactness, ladders and scoring, cache, symmetry, bad input."""
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.align import banded
+from pipeline.align.overlaps import Side
+from pipeline.align.sentence_aligner import SentenceAlignParams, align_sides
+from pipeline.cli import main
+from pipeline.embed.model import Embedder
+from pipeline.evaluate import evalset
+from pipeline.evaluate.ladder import format_bead, read_ladder, score
+from pipeline.params import load_params
+
+from .conftest import ROOT
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_banded_dp_is_exact_on_small_grids(seed):
+    """Against brute force, with negative costs too (they happen: margin > offset)."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(0, 5)), int(rng.integers(0, 5))
+    table = {}
+
+    def cost_row(i, k, l, cols):
+        return np.array([table.setdefault((i, k, l, int(j)), float(rng.uniform(-1, 1))) for j in cols])
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            for k, l in banded.BEADS:
+                if k and l and k <= i and l <= j:
+                    cost_row(i, k, l, np.array([j]))
+
+    @functools.lru_cache(None)
+    def best(i, j):
+        if i == 0 and j == 0:
+            return 0.0
+        return min(best(i - k, j - l) + (table[(i, k, l, j)] if k and l else 0.3 * (k + l))
+                   for k, l in banded.BEADS if k <= i and l <= j)
+
+    path = banded.align(n, m, banded.Band.full(n, m), cost_row, 0.3)
+    got = sum(table[(i + k, k, l, j + l)] if k and l else 0.3 * (k + l) for i, k, j, l in path)
+    assert got == pytest.approx(best(n, m))
+    assert sum(k for _, k, _, _ in path) == n and sum(l for _, _, _, l in path) == m
+
+
+def test_band_is_symmetric_under_transpose():
+    path = [(0, 0), (3, 2), (5, 6), (9, 9), (12, 10)]
+    band = banded.Band.around(path, 12, 10, 2)
+    band_t = banded.Band.around([(j, i) for i, j in path], 10, 12, 2)
+    cells = {(i, j) for i in range(13) for j in range(band.lo[i], band.hi[i] + 1)}
+    cells_t = {(j, i) for i in range(11) for j in range(band_t.lo[i], band_t.hi[i] + 1)}
+    assert cells == cells_t
+
+
+def test_ladder_round_trip_and_strict_scoring(tmp_path):
+    gold = [((0,), (0,)), ((1,), (1, 2)), ((2,), ()), ((3, 4), (3,))]
+    test = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), ()), ((3, 4), (3,))]
+    path = tmp_path / "x"
+    path.write_text("".join(format_bead(a, b) + "\n" for a, b in gold))
+    assert path.read_text().splitlines()[1] == "[1]:[1, 2]"
+    assert read_ladder(path) == gold
+    result = score(test, gold)
+    assert (result["precision"], result["recall"]) == (0.6, 0.75)  # 3 of 5 test beads, 3 of 4 gold
+    assert result["by_type"]["1-2"]["recall"] == 0.0
+
+
+def test_evaluate_cli(tmp_path, capsys):
+    for sub, beads in (("test", "[0]:[0]\n[1]:[]\n"), ("gold", "[0]:[0]\n[1]:[1]\n")):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "doc").write_text(beads)
+    assert main(["evaluate", str(tmp_path / "test"), str(tmp_path / "gold")]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["precision"] == 0.5 and result["recall"] == 0.5
+
+
+@pytest.fixture(scope="module")
+def params(embedded_model_dir, tmp_path_factory):
+    p = load_params(ROOT / "configs" / "params.yaml")
+    p["embedding"]["embedded_dir"] = str(embedded_model_dir)
+    p["embedding"]["cache_dir"] = str(tmp_path_factory.mktemp("cache"))
+    return p
+
+
+@pytest.fixture(scope="module")
+def sample_tasks(tmp_path_factory):
+    """A small seeded slice of the UNPC-derived set (joins, drops, several documents)."""
+    out = tmp_path_factory.mktemp("evalset")
+    evalset.build(ROOT / "raw" / "unpc-dev", out, evalset.EvalSetParams(seed=7, dev_share=0.95,
+                                                                         task_sizes=(60, 90)))
+    return out / "test"
+
+
+def _sides(task_dir, name, embedder):
+    from pipeline.stages.align_sentences import read_sentences
+
+    zh, en = read_sentences(task_dir / "zh" / name), read_sentences(task_dir / "en" / name)
+    vec = embedder(zh + en)
+    return Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):])
+
+
+def test_directions_give_the_same_beads(sample_tasks, params):
+    embedder = Embedder(params["embedding"], progress=False)
+    p = SentenceAlignParams.from_params(params["sentence_align"])
+    for gold in sorted((sample_tasks / "gold").iterdir()):
+        zh, en = _sides(sample_tasks, gold.name, embedder)
+        forward = {(b.src, b.tgt) for b in align_sides(zh, en, p)}
+        backward = {(b.tgt, b.src) for b in align_sides(en, zh, p)}
+        assert forward == backward
+        assert score(sorted(forward), read_ladder(gold))["f1"] > 0.9
+
+
+def test_banded_equals_full_grid_on_real_data(sample_tasks, params):
+    embedder = Embedder(params["embedding"], progress=False)
+    zh, en = _sides(sample_tasks, sorted((sample_tasks / "gold").iterdir())[0].name, embedder)
+    base = SentenceAlignParams.from_params(params["sentence_align"])
+    full = SentenceAlignParams(**{**base.__dict__, "full_grid_cells": 10**9})
+    coarse = SentenceAlignParams(**{**base.__dict__, "full_grid_cells": 100})  # forces 3+ coarse levels
+    assert [(b.src, b.tgt) for b in align_sides(zh, en, full)] == [(b.src, b.tgt) for b in align_sides(zh, en, coarse)]
+
+
+def test_cached_embeddings_mean_no_encoder_call(params, tmp_path):
+    p = {**params["embedding"], "cache_dir": str(tmp_path)}
+    texts = ["技术援助需要。", "Technical assistance needs.", "技术援助需要。"]
+    first = Embedder(p, progress=False)
+    a = first(texts)
+    assert first.encoded == 2  # each distinct text once
+    second = Embedder(p, progress=False)  # a new process would start like this
+    b = second(texts)
+    assert second.encoded == 0 and second._model is None
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("zh, en, expect", [
+    ("", "", []),
+    ("", "One.\nTwo.\n", ["[]:[0]", "[]:[1]"]),
+    ("一。\n", "", ["[0]:[]"]),
+    ("技术援助需要。\n", "Technical assistance needs.\n", ["[0]:[0]"]),
+])
+def test_align_sentences_degenerate_inputs(zh, en, expect, tmp_path, params, capsys):
+    (tmp_path / "zh").write_text(zh, encoding="utf-8")
+    (tmp_path / "en").write_text(en, encoding="utf-8")
+    params_file = tmp_path / "params.yaml"
+    import yaml
+    params_file.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert main(["--params", str(params_file), "align-sentences", str(tmp_path / "zh"), str(tmp_path / "en")]) == 0
+    assert capsys.readouterr().out.split() == expect
+
+
+def test_align_sentences_wildly_different_lengths(tmp_path, params, capsys):
+    zh = [f"第 {i} 条规定了缔约国的义务。" for i in range(100)]
+    (tmp_path / "zh").write_text("\n".join(zh) + "\n", encoding="utf-8")
+    (tmp_path / "en").write_text("Article 57 sets out the obligations of States parties.\n", encoding="utf-8")
+    import yaml
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert main(["--params", str(tmp_path / "p.yaml"), "align-sentences", str(tmp_path / "zh"),
+                 str(tmp_path / "en"), "--out", str(tmp_path / "ladder")]) == 0
+    beads = read_ladder(tmp_path / "ladder")
+    assert sorted(i for a, _ in beads for i in a) == list(range(100))
+    assert [b for _, b in beads if b] == [(0,)]
+    assert ((57,), (0,)) in beads  # "第 57 条" = "Article 57": the number picks the pair
+
+
+def test_align_sentences_rejects_non_utf8(tmp_path, capsys):
+    (tmp_path / "zh").write_bytes("技术援助".encode("gb18030"))
+    (tmp_path / "en").write_text("x\n")
+    assert main(["align-sentences", str(tmp_path / "zh"), str(tmp_path / "en")]) == 2
+    err = capsys.readouterr().err
+    assert "not valid UTF-8" in err and "zh" in err and err.count("\n") == 1
