@@ -10,9 +10,16 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export DVC_NO_ANALYTICS := 1
 
+# CJK TrueType font the tests' UN-layout PDF renderer embeds (tests/un_pdf.py): Debian's
+# fonts-droid-fallback (installed as root, like CI runs; `make` needs no other system package).
+CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+
 .PHONY: install repro test clean
 
-install: $(STAMP)
+install: $(STAMP) $(CJK_FONT)
+
+$(CJK_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback
 
 # torch first, pinned: the CPU wheel on disk; a bare `torch` would pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -25,7 +32,7 @@ $(STAMP): pyproject.toml
 repro: $(STAMP)
 	$(VENV)/bin/dvc repro
 
-test: $(STAMP)
+test: $(STAMP) $(CJK_FONT)
 	$(PY) -m pytest -q
 
 clean:

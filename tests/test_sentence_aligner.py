@@ -108,8 +108,8 @@ def test_directions_give_the_same_beads(sample_tasks, params):
     p = SentenceAlignParams.from_params(params["sentence_align"])
     for gold in sorted((sample_tasks / "gold").iterdir()):
         zh, en = _sides(sample_tasks, gold.name, embedder)
-        forward = {(b.src, b.tgt) for b in align_sides(zh, en, p)}
-        backward = {(b.tgt, b.src) for b in align_sides(en, zh, p)}
+        forward = {(b.src, b.tgt) for b in align_sides(zh, en, p, embedder)}
+        backward = {(b.tgt, b.src) for b in align_sides(en, zh, p, embedder)}
         assert forward == backward
         assert score(sorted(forward), read_ladder(gold))["f1"] > 0.9
 

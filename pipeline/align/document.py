@@ -82,10 +82,10 @@ class DocumentAligner:
                 sentence_beads = [(bd.src, bd.tgt, self.calibration.score(bd))
                                   for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params,
                                                         background=self.background)]
-        for ii, jj, s in sentence_beads:
+        for n, (ii, jj, s) in enumerate(sentence_beads):
             xa, xb = [sa[i] for i in ii], [sb[j] for j in jj]
             self.sentence_pairs.append({
-                "doc_id": self.doc_id, "pair_id": pair_id, "sent_pair_id": f"{pair_id}.{len(self.sentence_pairs)}",
+                "doc_id": self.doc_id, "pair_id": pair_id, "sent_pair_id": f"{pair_id}.{n}",
                 f"{self.src_lang}_sent_ids": [x.sent_id for x in xa], f"{self.tgt_lang}_sent_ids": [x.sent_id for x in xb],
                 f"{self.src_lang}_text": _join([x.text for x in xa]), f"{self.tgt_lang}_text": _join([x.text for x in xb]),
                 "score": float(s) if xa and xb else 0.0, "link": f"{len(xa)}-{len(xb)}",

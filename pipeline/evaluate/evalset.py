@@ -26,6 +26,7 @@ class EvalSetParams:
     join_3: float = 0.015  # ... with the next two
     drop: float = 0.02  # chance, per pair and side, of dropping that side's sentence
     task_sizes: tuple[int, ...] = (150, 400, 1200)  # gold pairs per task, cycled until used up
+    max_pairs: int | None = None  # use only the first documents (in shuffled order) up to this many pairs
 
 
 def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
@@ -87,6 +88,14 @@ def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> 
     rng = random.Random(p.seed)
     names = sorted(docs)
     rng.shuffle(names)
+    if p.max_pairs:  # a quick, smaller set (e.g. for tests of the pipeline itself)
+        kept, total = [], 0
+        for name in names:
+            if total >= p.max_pairs:
+                break
+            kept.append(name)
+            total += len(docs[name])
+        names = kept
     n_dev = round(len(names) * p.dev_share)
     splits = {"dev": names[:n_dev], "test": names[n_dev:]}
     summary = {}

@@ -1,22 +1,49 @@
 """Stage 1, ingest: raw/<DOC>/<lang>.<ext> -> blocks of lines per language version.
 
-Readers (one per format) turn a file into normalised text; :func:`text_to_blocks`
-cuts text into blocks (runs of non-blank lines). Everything a user can get wrong
-about an input raises :class:`~pipeline.errors.InputError` naming the file.
+Readers (one per format) turn a file into an :class:`~.extracted.Extracted`: the
+plain-text reader gives text that :func:`text_to_blocks` cuts into blocks (runs of
+non-blank lines); the PDF and Word readers yield blocks directly, one per unit, with
+pages, bounding boxes, structure hints and masthead metadata (see extracted.py).
+Everything a user can get wrong about an input raises
+:class:`~pipeline.errors.InputError` naming the file; odd but readable inputs only
+warn (``Extracted.warnings``, printed by the stage and logged).
 """
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
 from ..langs import UN_LANGUAGES, script_share
 from ..records import Block
+from .extracted import Extracted
 from .text import read_txt
 
-# Formats this version can read, and the reader of each.
-READERS = {"txt": read_txt}
+
+def _read_text(path: Path, lang: str, params: dict) -> Extracted:
+    return Extracted.from_text(read_txt(path), lang)
+
+
+def _read_pdf(path: Path, lang: str, params: dict) -> Extracted:
+    from .pdf import read_pdf
+
+    pdf = params.get("pdf") or {}
+    return read_pdf(path, lang, {**pdf, "workers": pdf.get("workers", params.get("workers", 0))})
+
+
+def _read_docx(path: Path, lang: str, params: dict) -> Extracted:
+    from .docx import read_docx
+
+    return read_docx(path, lang, params.get("pdf"))
+
+
+# Formats this version can read, and the reader of each: (path, lang, ingest params) -> Extracted.
+READERS = {"txt": _read_text, "pdf": _read_pdf, "docx": _read_docx}
+
+
+_log = logging.getLogger("pipeline.ingest")
 
 
 @dataclass(frozen=True)
@@ -87,20 +114,53 @@ def text_to_blocks(text: str, lang: str) -> list[Block]:
     return blocks
 
 
-def ingest_document(doc_dir: Path, languages: list[str], formats: list[str], min_script_share: float
+def read_source(src: Source, params: dict | None = None) -> Extracted:
+    """One language version through its format's reader (picklable: used by the process pool)."""
+    return READERS[src.format](src.path, src.lang, params or {})
+
+
+METADATA_COLUMNS = ("printed_symbol", "distribution", "date", "language_line", "original_language", "job_number")
+
+
+def document_row(doc_id: str, src: Source, extracted: Extracted) -> dict:
+    meta = extracted.metadata
+    return {
+        "doc_id": doc_id, "symbol": doc_symbol(doc_id), "lang": src.lang,
+        "source_path": src.path.as_posix(), "source_format": src.format, "source_sha256": src.sha256,
+        "n_chars": sum(1 for ch in extracted.text if not ch.isspace()), "n_segments": None, "n_sentences": None,
+        "n_pages": extracted.n_pages, "n_furniture_chars": extracted.n_furniture_chars,
+        **{column: meta.get(column) for column in METADATA_COLUMNS},
+    }
+
+
+def ingest_document(doc_dir: Path, languages: list[str], formats: list[str], min_script_share: float,
+                    params: dict | None = None, warnings: list[str] | None = None
                     ) -> tuple[list[dict], list[Block]]:
-    """Read every language version of one document: (document rows, blocks)."""
+    """Read every language version of one document: (document rows, blocks).
+
+    ``params`` is the ``ingest`` section (PDF tolerances, ``workers``); versions that
+    need layout analysis are read in parallel (see parallel.py). Warnings about odd
+    but readable inputs are appended to ``warnings`` (and logged).
+    """
+    from .parallel import read_sources
+
     doc_dir = Path(doc_dir)
     doc_id = doc_dir.name
     documents, blocks = [], []
-    for lang, src in find_sources(doc_dir, languages, formats).items():
-        text = READERS[src.format](src.path)
-        check_language(text, lang, src.path, min_script_share)
-        version_blocks = text_to_blocks(text, lang)
-        blocks.extend(version_blocks)
-        documents.append({
-            "doc_id": doc_id, "symbol": doc_symbol(doc_id), "lang": lang,
-            "source_path": src.path.as_posix(), "source_format": src.format, "source_sha256": src.sha256,
-            "n_chars": sum(1 for ch in text if not ch.isspace()), "n_segments": None, "n_sentences": None,
-        })
+    sources = find_sources(doc_dir, languages, formats)
+    for src, extracted in zip(sources.values(), read_sources(list(sources.values()), params or {})):
+        check_language(extracted.text, src.lang, src.path, min_script_share)
+        _check_symbol(doc_id, src, extracted)
+        for message in extracted.warnings:
+            _log.warning("%s: %s", src.path, message)
+            if warnings is not None:
+                warnings.append(f"{src.path}: {message}")
+        blocks.extend(extracted.blocks)
+        documents.append(document_row(doc_id, src, extracted))
     return documents, blocks
+
+
+def _check_symbol(doc_id: str, src: Source, extracted: Extracted) -> None:
+    printed = extracted.metadata.get("printed_symbol")
+    if printed and printed.replace(" ", "") != doc_symbol(doc_id).replace(" ", ""):
+        extracted.warnings.append(f"the masthead prints the symbol {printed}, the folder says {doc_symbol(doc_id)}")

@@ -2,7 +2,11 @@
 
 Two passes. :func:`split_block` cuts a block into line groups by what each line
 starts with (a number, a letter in brackets, a bullet, a table pipe, a footnote
-marker). :class:`_Structure` then walks the units in reading order with a small
+marker). Blocks from PDF and Word readers already are one unit each and carry a
+structure hint (``Block.kind``: footnote, table_row with cells, heading, meta,
+paragraph) and a ``group`` (units printed without a paragraph gap, e.g. a list);
+:func:`hinted_units` turns such a group into units and the hint wins over what the
+text looks like. :class:`_Structure` then walks the units in reading order with a small
 state machine (front matter -> agenda list -> annotations -> annex) that assigns
 each unit its kind and agenda item. Thresholds come from ``params['segment']``.
 """
@@ -44,6 +48,7 @@ class _Unit:
     char_start: int
     char_end: int
     whole_block: bool = False
+    hint: str | None = None  # Block.kind of a PDF/Word unit; None for text inputs
 
     @property
     def text(self) -> str:
@@ -78,7 +83,24 @@ def split_block(block: Block) -> list[_Unit]:
     return units
 
 
+def hinted_units(blocks: list[Block]) -> list[_Unit]:
+    """One unit per block of a group of PDF/Word blocks (see the module docstring)."""
+    units = []
+    for block in blocks:
+        if block.kind in ("footnote", "table_row"):
+            start = block.kind
+        else:
+            start = _line_start(block.lines[0]) if block.lines else "text"
+            if start in ("table_row", "table_rule", "footnote"):
+                start = "text"  # the reader said what it is: a pipe or a superscript is just text here
+        units.append(_Unit(list(block.lines), start, block, block.char_start, block.char_end,
+                           whole_block=len(blocks) == 1, hint=block.kind))
+    return units
+
+
 def _label(unit: _Unit) -> str | None:
+    if unit.hint == "footnote" and unit.block.label:
+        return unit.block.label
     s = unit.lines[0].strip()
     if m := NUMBERED.match(s):
         return f"{m.group(1)}."
@@ -108,6 +130,8 @@ class _Structure:
         self.in_documentation = False
 
     def _is_heading_like(self, unit: _Unit) -> bool:
+        if unit.hint is not None:
+            return unit.hint == "heading"  # the reader saw size, position and numbering
         text = unit.text
         return (unit.whole_block and len(unit.lines) == 1 and len(text) <= self.max_heading
                 and not _ends_sentence(text))
@@ -121,6 +145,8 @@ class _Structure:
             return unit.start, self.item
         if unit.start == "footnote":
             return "footnote", self.item
+        if unit.hint == "meta" and self.zone == "front":
+            return "meta", None
         is_list_block = len(block_units) >= 2 and all(u.start in ("numbered", "lettered") for u in block_units)
 
         if self.zone == "front":
@@ -172,23 +198,45 @@ def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segmen
     structure = _Structure(lang, params)
     segments: list[Segment] = []
     one_line: list[bool] = []
-    for block in blocks:
-        block_units = split_block(block)
+    refs: list[tuple[str, ...]] = []
+    for block_units in _unit_groups(blocks):
         for unit in block_units:
             kind, item = structure.classify(unit, block_units)
-            text = unit.text
+            text, block = unit.text, unit.block
+            if kind == "table_row":
+                cells = list(block.cells) if unit.hint == "table_row" else _cells(text)
+            else:
+                cells = []
             segments.append(Segment(
                 lang=lang, position=len(segments), kind=kind, text=text,
                 char_start=unit.char_start, char_end=unit.char_end, item=item,
                 label=_label(unit), page=block.page, symbols=find_symbols(text),
-                cells=_cells(text) if kind == "table_row" else [],
-                alignable=kind != "table_rule",
+                cells=cells, alignable=kind != "table_rule", page_end=block.page_end,
+                bbox=list(block.bbox) if block.bbox is not None else None,
             ))
             one_line.append(unit.whole_block and len(unit.lines) == 1)
+            refs.append(block.refs if unit.hint is not None else ())
     _mark_title(segments, one_line)
     _mark_table_titles(segments)
-    _link_footnotes(segments)
+    _link_footnotes(segments, refs)
     return segments
+
+
+def _unit_groups(blocks: list[Block]):
+    """Units per block (text inputs) or per group of consecutive hinted blocks (PDF/Word)."""
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind is None:
+            yield split_block(block)
+            i += 1
+            continue
+        j = i + 1
+        while (j < len(blocks) and blocks[j].kind is not None and block.group is not None
+               and blocks[j].group == block.group):
+            j += 1
+        yield hinted_units(blocks[i:j])
+        i = j
 
 
 def _mark_title(segments: list[Segment], one_line: list[bool]) -> None:
@@ -205,18 +253,21 @@ def _mark_table_titles(segments: list[Segment]) -> None:
             prev.kind = "table_title"
 
 
-def _link_footnotes(segments: list[Segment]) -> None:
+def _link_footnotes(segments: list[Segment], refs: list[tuple[str, ...]] | None = None) -> None:
     """Link each footnote marker (¹ glued to a word) to its footnote body.
 
     A marker refers to the next footnote with its number after the citing text
     (UN numbering restarts per document, so take the nearest); the footnote takes
-    the agenda item of its first citation.
+    the agenda item of its first citation. PDF/Word blocks name their marks
+    (``refs``: also letters and asterisks of table notes); text inputs are read
+    for superscript digits.
     """
     footnotes = [s for s in segments if s.kind == "footnote"]
     for seg in segments:
         if seg.kind == "footnote":
             continue
-        for mark in FOOTNOTE_MARK.findall(seg.text):
+        marks = refs[seg.position] if refs and refs[seg.position] else FOOTNOTE_MARK.findall(seg.text)
+        for mark in marks:
             number = mark.translate(_SUPER_TO_ASCII)
             candidates = [f for f in footnotes if f.label == number]
             if not candidates:

@@ -1,0 +1,323 @@
+"""Scale benchmark of the search index: build an index of >= 1,000,000 pairs, time queries.
+
+The pairs are made from the UNPC development set (3,033 zh/en sentence pairs): each
+synthetic pair is one UNPC pair with its numbers replaced (both sides alike) or two
+UNPC pairs joined, spread over synthetic documents, agenda items and kinds. Chinese
+tokens come from jieba once per UNPC line (as the pipeline takes them from the
+sentences table). Vectors: the real model encodes the 6,066 UNPC texts once; a
+synthetic pair's side is its UNPC vector (or the length-weighted sum of two) plus a
+little noise, so the vectors cluster like real ones (``--random-vectors``: plain
+random unit vectors instead). Query vectors always come from the real model.
+
+Reports build time, index size, and latency percentiles of keyword queries (Chinese
+and English terms, with and without filters) and semantic queries (query encoding +
+search). Builds into a temporary folder that is removed at the end (``--keep``).
+
+    .venv/bin/python benchmarks/query_bench.py                 # 1,000,000 pairs
+    .venv/bin/python benchmarks/query_bench.py --pairs 50000   # a quick run
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.search.build import write_index  # noqa: E402
+from pipeline.search.engine import Filters, SearchIndex  # noqa: E402
+
+KINDS = ["paragraph"] * 14 + ["heading"] * 2 + ["list_item"] * 3 + ["table_row"]
+FIXED_TERMS = ["技术援助", "technical assistance", "可持续发展", "sustainable development", "人权", "human rights",
+               "安全理事会", "Security Council", "大会决议", "General Assembly resolution", "providers", "妇女",
+               "会", "the", "of the", "秘书长的报告", "report of the Secretary-General", "气候变化"]
+SEMANTIC_QUERIES = [
+    "How can donor countries coordinate their technical assistance better?",
+    "Violence against indigenous women must be addressed with better statistics.",
+    "The Security Council condemned the attacks on peacekeepers.",
+    "Funding for climate change adaptation in developing countries",
+    "The committee recommended that the State party strengthen its juvenile justice system.",
+    "Maternal mortality remains high among rural women.",
+    "The General Assembly decided to include the item in the provisional agenda of its next session.",
+    "Refugees fleeing the conflict need humanitarian assistance and shelter.",
+    "Member States were invited to submit their views to the Secretariat.",
+    "The budget for peacekeeping operations was approved for the coming year.",
+    "可持续发展目标的执行情况",
+    "秘书长关于妇女地位的报告",
+    "安全理事会对该区域的局势表示关切",
+    "各国应加强打击跨国有组织犯罪的合作",
+    "委员会建议缔约国采取措施消除对妇女的歧视",
+]
+
+
+def read_unpc(folder: Path) -> tuple[list[str], list[str]]:
+    zh = (folder / "UNv1.0.devset.dev.zh").read_text(encoding="utf-8").splitlines()
+    en = (folder / "UNv1.0.devset.dev.en").read_text(encoding="utf-8").splitlines()
+    if len(zh) != len(en) or not zh:
+        raise SystemExit(f"{folder}: zh and en files must have the same, non-zero number of lines")
+    return zh, en
+
+
+def base_vectors(zh: list[str], en: list[str], args, say) -> tuple[np.ndarray, np.ndarray, float]:
+    rng = np.random.default_rng(args.seed)
+    if args.random_vectors:
+        v = rng.standard_normal((2 * len(zh), 384)).astype(np.float32)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        return v[: len(zh)], v[len(zh):], 0.0
+    import hashlib
+
+    from pipeline.embed.model import encode
+
+    key = hashlib.sha1("\n".join([args.model_spec, args.prompt, *zh, *en]).encode("utf-8")).hexdigest()[:16]
+    cached = args.cache / f"unpc-{key}.npy" if args.cache else None
+    if cached is not None and cached.is_file():
+        vecs = np.load(cached)
+        say(f"UNPC vectors from {cached}")
+        return vecs[: len(zh)], vecs[len(zh):], 0.0
+    t0 = time.perf_counter()
+    vecs = encode(args.model_obj, zh + en, args.prompt, 64, progress=False)
+    took = time.perf_counter() - t0
+    say(f"encoded {2 * len(zh)} UNPC texts with the real model in {took:.1f} s")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cached, vecs)
+    return vecs[: len(zh)], vecs[len(zh):], took
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def synthesize(zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: int, per_doc: int,
+               seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    from pipeline.search.terms import zh_tokens
+
+    rng = np.random.default_rng(seed)
+    tokens = [zh_tokens(t) for t in zh]
+    base = len(zh)
+    first = rng.integers(0, base, n)
+    second = np.where(rng.random(n) < 0.4, rng.integers(0, base, n), -1)
+    noise = 0.25 / np.sqrt(zv.shape[1])
+    rows = {k: [] for k in ("pair_id", "unit_pair_id", "doc_id", "item", "kind", "score", "zh_text", "en_text",
+                            "zh_tokens")}
+    zout = np.empty((n, zv.shape[1]), dtype=np.float32)
+    eout = np.empty_like(zout)
+    kinds = rng.choice(KINDS, n)
+    scores = rng.uniform(0.3, 1.0, n).astype(np.float32)
+    for i in range(n):
+        j, k = int(first[i]), int(second[i])
+        doc = i // per_doc
+        if k < 0:  # one UNPC pair, its numbers changed on both sides alike
+            found = sorted(set(_NUMBER.findall(en[j])) | set(_NUMBER.findall(zh[j])), key=len, reverse=True)
+            mapping = {m: str(int(rng.integers(1, 10 ** len(m)))) for m in found}
+
+            def swap(s: str) -> str:
+                return _NUMBER.sub(lambda m: mapping.get(m.group(0), m.group(0)), s)
+
+            zt, et, toks = swap(zh[j]), swap(en[j]), [swap(t) for t in tokens[j]]
+            zvec, evec = zv[j], ev[j]
+        else:  # two UNPC pairs joined
+            zt, et, toks = zh[j] + zh[k], en[j] + " " + en[k], tokens[j] + tokens[k]
+            zvec = len(zh[j]) * zv[j] + len(zh[k]) * zv[k]
+            evec = len(en[j]) * ev[j] + len(en[k]) * ev[k]
+        zout[i] = zvec / np.linalg.norm(zvec)
+        eout[i] = evec / np.linalg.norm(evec)
+        n_in_doc = i % per_doc
+        rows["pair_id"].append(f"BENCH_{doc}:{n_in_doc}.0")
+        rows["unit_pair_id"].append(f"BENCH_{doc}:{n_in_doc}")
+        rows["doc_id"].append(f"BENCH_{doc}")
+        rows["item"].append(str(1 + (n_in_doc * 9) // per_doc))
+        rows["zh_text"].append(zt)
+        rows["en_text"].append(et)
+        rows["zh_tokens"].append(toks)
+    zout += rng.normal(0, noise, zout.shape).astype(np.float32)
+    eout += rng.normal(0, noise, eout.shape).astype(np.float32)
+    zout /= np.linalg.norm(zout, axis=1, keepdims=True)
+    eout /= np.linalg.norm(eout, axis=1, keepdims=True)
+    frame = pd.DataFrame({"level": "sentence", **{k: v for k, v in rows.items() if k not in ("kind", "score")},
+                          "kind": kinds, "score": scores, "link": "1-1",
+                          "zh_ids": [["zh-0000.0"]] * n, "en_ids": [["en-0000.0"]] * n})
+    n_docs = (n + per_doc - 1) // per_doc
+    docs = pd.DataFrame({"doc_id": [f"BENCH_{d}" for d in range(n_docs)],
+                         "symbol": [f"BENCH/2026/{d}" for d in range(n_docs)],
+                         "original_lang": "en", "srclang": "en"})
+    return frame, docs, zout, eout
+
+
+def keyword_queries(zh: list[str], en: list[str], n_docs: int, count: int, seed: int) -> list[tuple[str, str, Filters]]:
+    rng = np.random.default_rng(seed + 1)
+    out = [("fixed", t, Filters()) for t in FIXED_TERMS]
+    for _ in range(count):
+        words = re.findall(r"[A-Za-z]{3,}", en[int(rng.integers(len(en)))])
+        if len(words) >= 2:
+            s = int(rng.integers(len(words) - 1))
+            out.append(("en term", " ".join(words[s:s + 2]), Filters()))
+        runs = [r for r in re.findall(r"[\u4e00-\u9fff]{2,}", zh[int(rng.integers(len(zh)))])]
+        if runs:
+            run = runs[int(rng.integers(len(runs)))]
+            size = int(rng.integers(2, 5))
+            s = int(rng.integers(max(1, len(run) - size + 1)))
+            out.append(("zh term", run[s:s + size], Filters()))
+    terms = [t for _, t, _ in out]
+    for i in range(count // 2):
+        term = terms[int(rng.integers(len(terms)))]
+        doc = f"BENCH/2026/{int(rng.integers(n_docs))}"
+        f = [Filters(docs=[doc]), Filters(kinds=["list_item"]), Filters(min_score=0.9),
+             Filters(items=["3"], kinds=["paragraph"])][i % 4]
+        out.append(("filtered", term, f))
+    return out
+
+
+def percentiles(ms: list[float]) -> dict:
+    a = np.array(ms)
+    return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
+            "p99_ms": round(float(np.percentile(a, 99)), 2), "max_ms": round(float(a.max()), 2)}
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pairs", type=int, default=1_000_000, help="synthetic pairs to index (default 1,000,000)")
+    parser.add_argument("--per-doc", type=int, default=250, help="pairs per synthetic document (default 250)")
+    default_unpc = Path("/work/shared/unpc-dev") if Path("/work/shared/unpc-dev").is_dir() else ROOT / "raw/unpc-dev"
+    parser.add_argument("--unpc", type=Path, default=default_unpc, help=f"UNPC dev set folder (default {default_unpc})")
+    parser.add_argument("--params", type=Path, default=ROOT / "configs/params.yaml",
+                        help="parameters (embedding model, index section)")
+    parser.add_argument("--random-vectors", action="store_true",
+                        help="random unit vectors for the corpus instead of real UNPC vectors plus noise")
+    parser.add_argument("--keyword-queries", type=int, default=150, help="sampled terms per language (default 150)")
+    parser.add_argument("--semantic-repeats", type=int, default=4,
+                        help="times each of the 15 semantic queries is run (default 4)")
+    parser.add_argument("--exact-checks", type=int, default=5,
+                        help="semantic queries also run with an exact scan, to measure IVF recall (default 5)")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "query_bench_cache",
+                        help="folder caching the UNPC vectors between runs (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=None, help="build here instead of a temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the index folder")
+    parser.add_argument("--jsonl", action="store_true", help="also write pairs.jsonl (timed with the build)")
+    parser.add_argument("--report", type=Path, default=None, help="write the results as JSON here")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
+
+    def say(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from pipeline.params import load_params
+    from pipeline.search.embedder import QueryEncoder
+
+    params = load_params(args.params)
+    if not Path(params["embedding"]["embedded_dir"]).is_absolute():
+        params["embedding"]["embedded_dir"] = str(ROOT / params["embedding"]["embedded_dir"])
+    report: dict = {"pairs": args.pairs, "cores": os.cpu_count(), "random_vectors": args.random_vectors}
+    t0 = time.perf_counter()
+    encoder = QueryEncoder(params)
+    args.model_obj = encoder.model
+    args.prompt = encoder.prompt
+    args.model_spec = str(encoder.spec)
+    report["model_load_s"] = round(time.perf_counter() - t0, 2)
+    zh, en = read_unpc(args.unpc)
+    zv, ev, enc_s = base_vectors(zh, en, args, say)
+    report["unpc_encode_s"] = round(enc_s, 1)
+
+    t0 = time.perf_counter()
+    rows, docs, zvec, evec = synthesize(zh, en, zv, ev, args.pairs, args.per_doc, args.seed)
+    report["synthesize_s"] = round(time.perf_counter() - t0, 1)
+    say(f"synthesized {len(rows)} pairs in {len(docs)} documents ({report['synthesize_s']} s)")
+
+    tmp = Path(tempfile.mkdtemp(prefix="query_bench.")) if args.out is None else args.out
+    try:
+        out = tmp / "index"
+        t0 = time.perf_counter()
+        meta = write_index(out, rows, docs, zvec, evec, params,
+                           {"embedding_model": params["embedding"]["model"], "embedding_prompt": args.prompt},
+                           jsonl=tmp / "pairs.jsonl" if args.jsonl else None, progress=say)
+        report["build_s"] = round(time.perf_counter() - t0, 1)
+        sizes = {f.name: f.stat().st_size for f in out.iterdir()}
+        report["index_bytes"] = folder_size(out)
+        report["index_files_bytes"] = sizes
+        if args.jsonl:
+            report["jsonl_bytes"] = (tmp / "pairs.jsonl").stat().st_size
+        report["ivf_levels"] = meta["ivf_levels"]
+        say(f"built in {report['build_s']} s; index {report['index_bytes'] / 2**20:.0f} MiB")
+        del rows, zvec, evec
+
+        index = SearchIndex(out)
+        queries = keyword_queries(zh, en, len(docs), args.keyword_queries, args.seed)
+        for _, term, f in queries[:10]:  # warm the page cache as a long-running service would be
+            index.keyword(term, f, limit=20)
+        timings: dict[str, list[float]] = {}
+        hits = []
+        for category, term, f in queries:
+            t = time.perf_counter()
+            results, _ = index.keyword(term, f, limit=20)
+            ms = 1000 * (time.perf_counter() - t)
+            timings.setdefault(category, []).append(ms)
+            timings.setdefault("all", []).append(ms)
+            hits.append(len(results))
+        report["keyword"] = {k: percentiles(v) for k, v in timings.items()}
+        report["keyword"]["queries_with_results"] = int(sum(h > 0 for h in hits))
+        slowest = sorted(zip(timings["all"], [t for _, t, _ in queries]), reverse=True)[:5]
+        report["keyword"]["slowest"] = [[round(ms, 1), term] for ms, term in slowest]
+        say(f"keyword: {report['keyword']['all']}")
+
+        index.semantic(encoder.encode("warm up"), limit=10)
+        enc, search, total = [], [], []
+        for _ in range(args.semantic_repeats):
+            for text in SEMANTIC_QUERIES:
+                t = time.perf_counter()
+                vec = encoder.encode(text)
+                t1 = time.perf_counter()
+                index.semantic(vec, limit=10)
+                t2 = time.perf_counter()
+                enc.append(1000 * (t1 - t))
+                search.append(1000 * (t2 - t1))
+                total.append(1000 * (t2 - t))
+        report["semantic"] = {"encode": percentiles(enc), "search": percentiles(search), "total": percentiles(total)}
+        # IVF against the exact scan. The synthetic corpus holds hundreds of near-copies of
+        # each UNPC sentence, so two equally good top-10s often share few ids: the
+        # similarity shortfall says how much worse the IVF's results are.
+        overlap, top1, shortfall = [], [], []
+        for text in SEMANTIC_QUERIES[: args.exact_checks]:
+            vec = encoder.encode(text)
+            approx = index.semantic(vec, limit=10)
+            t = time.perf_counter()
+            exact = index.semantic(vec, limit=10, exact=True)
+            report.setdefault("exact_scan_ms", []).append(round(1000 * (time.perf_counter() - t), 1))
+            overlap.append(len({r["pair_id"] for r in approx} & {r["pair_id"] for r in exact}) / 10)
+            top1.append(abs(approx[0]["similarity"] - exact[0]["similarity"]) < 1e-3)
+            shortfall.append(np.mean([r["similarity"] for r in exact]) - np.mean([r["similarity"] for r in approx]))
+        if overlap:
+            report["semantic"]["ivf_vs_exact"] = {
+                "queries": len(overlap), "recall_at_10_ids": round(float(np.mean(overlap)), 3),
+                "top1_same_similarity": round(float(np.mean(top1)), 3),
+                "mean_top10_similarity_shortfall": round(float(np.mean(shortfall)), 4)}
+        say(f"semantic: {report['semantic']}")
+    finally:
+        if not args.keep and args.out is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        elif args.keep:
+            say(f"kept {tmp}")
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.report:
+        args.report.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The query vector: the same model and prompt as the stored vectors.
+
+A query is one short text: it is encoded on ``BITEXT_QUERY_THREADS`` torch threads
+(default 1). More threads do not make one sentence faster, and on a busy machine
+OpenMP threads that wait for each other make it 10-40 times slower.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import PipelineError
+
+
+def query_threads() -> int:
+    return max(1, int(os.environ.get("BITEXT_QUERY_THREADS", "1")))
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads (and BITEXT_THREADS=n for pipeline.embed.model.encode); restore both."""
+    import torch
+
+    before, env = torch.get_num_threads(), os.environ.get("BITEXT_THREADS")
+    os.environ["BITEXT_THREADS"] = str(n)
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if env is None:
+            os.environ.pop("BITEXT_THREADS", None)
+        else:
+            os.environ["BITEXT_THREADS"] = env
+        if torch.get_num_threads() != before:
+            torch.set_num_threads(before)
+
+
+class QueryEncoder:
+    """Loads the configured embedding model once; checks it is the one the index was built with."""
+
+    def __init__(self, params: dict, index_meta: dict | None = None, model=None):
+        emb = params.get("embedding") or {}
+        meta = index_meta or {}
+        built = meta.get("embedding_model")
+        if built and emb.get("model") and built != emb["model"]:
+            raise PipelineError(f"the index was built with embedding.model={built!r} but the parameters say "
+                                f"{emb['model']!r}; re-run `bitext index` (or `dvc repro`)")
+        self.spec = emb.get("model") or built
+        if not self.spec:
+            raise PipelineError("no embedding model: set embedding.model in configs/params.yaml")
+        self.embedded_dir = emb.get("embedded_dir", "models/multilingual-e5-small")
+        # The prompt the stored vectors were made with wins over today's parameters.
+        self.prompt = meta.get("embedding_prompt", emb.get("prompt", ""))
+        self._model = model
+
+    @property
+    def model(self):
+        if self._model is None:
+            from ..embed.model import load_model
+
+            self._model = load_model(self.spec, self.embedded_dir)
+        return self._model
+
+    def encode(self, text: str) -> np.ndarray:
+        from ..embed.model import encode
+
+        model = self.model
+        with torch_threads(query_threads()):
+            return encode(model, [text], self.prompt, 1, progress=False)[0]

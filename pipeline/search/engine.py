@@ -1,0 +1,344 @@
+"""Queries over the index folder: concordance (keyword) and semantic search.
+
+Every result is a dict with the fields of :data:`RESULT_FIELDS` (the JSON output of
+``bitext query`` and the columns of :func:`pipeline.api.Corpus.query`).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import PipelineError
+from . import ivf
+from .corpus import LEVELS
+from .schema import FILES, SCHEMA_VERSION
+from .terms import Term, compile_term
+
+# name -> meaning; the order is the column order of TSV output and DataFrames.
+RESULT_FIELDS = {
+    "rank": "1-based position in the results",
+    "level": "'sentence' or 'unit'",
+    "pair_id": "sentence pair id ('<doc>:<n>.<m>') or unit pair id ('<doc>:<n>')",
+    "unit_pair_id": "the unit pair the result lies in (= pair_id at unit level)",
+    "doc_id": "document id",
+    "symbol": "UN document symbol",
+    "item": "agenda item (null for front matter and annexes)",
+    "kind": "segment kind of the unit (paragraph, heading, list_item, ...)",
+    "link": "'<n zh>-<n en>', e.g. 1-1, 1-0",
+    "score": "alignment confidence in [0, 1]",
+    "similarity": "semantic search: cosine similarity of the query and the closer side; null for keyword search",
+    "match_lang": "side the term was found in (keyword) or the closer side (semantic): zh or en",
+    "match_type": "zh: 'word' (jieba token sequence) or 'substring'; en: 'exact' or 'inflected'; 'semantic'",
+    "match_spans": "[start, end) character offsets of each match in that side's text (keyword only)",
+    "zh_text": "Chinese text ('' when the pair has no Chinese side)",
+    "en_text": "English text ('' when the pair has no English side)",
+}
+SIDES = ("both", "zh", "en")
+
+
+@dataclass
+class Filters:
+    level: str = "sentence"
+    docs: list[str] = field(default_factory=list)    # doc ids or symbols
+    items: list[str] = field(default_factory=list)   # '2' also matches '2(a)'
+    kinds: list[str] = field(default_factory=list)
+    min_score: float | None = None
+
+    def describe(self) -> dict:
+        return {"level": self.level, "doc": self.docs, "item": self.items, "kind": self.kinds,
+                "min_score": self.min_score}
+
+
+def _not_found(folder: Path) -> PipelineError:
+    return PipelineError(f"{folder}: no search index here; run `bitext index` (or `dvc repro`) first")
+
+
+class SearchIndex:
+    """A read-only view of an index folder; cheap to open, vectors memory-mapped on demand."""
+
+    def __init__(self, folder: str | Path = "aligned/index"):
+        self.folder = Path(folder)
+        db_path = self.folder / FILES["db"]
+        if not db_path.is_file():
+            raise _not_found(self.folder)
+        try:
+            self.db = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+            self.meta = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+        except sqlite3.DatabaseError as err:
+            raise PipelineError(f"{db_path}: unreadable index ({err}); re-run `bitext index`") from None
+        if self.meta.get("schema_version") != SCHEMA_VERSION:
+            raise PipelineError(f"{db_path}: index schema version {self.meta.get('schema_version')}, this "
+                                f"program reads version {SCHEMA_VERSION}; re-run `bitext index`")
+        self.documents = [dict(zip(("doc_id", "symbol", "original_lang", "srclang"), r)) for r in self.db.execute(
+            "SELECT doc_id, symbol, original_lang, srclang FROM documents ORDER BY position")]
+        self._arrays: dict | None = None
+        self._vectors: dict[str, np.ndarray] = {}
+        self._ivf: dict | None = None
+
+    # --- shared --------------------------------------------------------------------
+
+    def check_not_empty(self) -> None:
+        if not self.meta.get("pairs"):
+            raise PipelineError(f"{self.folder}: the index has no pairs (the corpus is empty); list documents "
+                                f"under `documents:` in configs/params.yaml, then run `dvc repro`")
+
+    def _doc_ids(self, docs: list[str]) -> list[str]:
+        known = {d["doc_id"]: d["doc_id"] for d in self.documents}
+        known.update({d["symbol"]: d["doc_id"] for d in self.documents})
+        out = []
+        for d in docs:
+            if d not in known:
+                sample = ", ".join(x["symbol"] for x in self.documents[:5])
+                raise PipelineError(f"unknown document {d!r} (the index has {len(self.documents)}: {sample}"
+                                    f"{', ...' if len(self.documents) > 5 else ''})")
+            out.append(known[d])
+        return out
+
+    def _check(self, f: Filters) -> None:
+        if f.level not in LEVELS:
+            raise PipelineError(f"level must be one of {', '.join(LEVELS)}, got {f.level!r}")
+        unknown = [k for k in f.kinds if k not in self.meta.get("kinds", [])]
+        if unknown:
+            raise PipelineError(f"unknown kind {unknown[0]!r}; the index has: {', '.join(self.meta.get('kinds', []))}")
+
+    def row_ranges(self, f: Filters) -> list[tuple[int, int]]:
+        """Inclusive row ranges of the level (and documents), in row order."""
+        if f.docs:
+            ids = self._doc_ids(f.docs)
+            marks = ",".join("?" * len(ids))
+            return [tuple(r) for r in self.db.execute(
+                f"SELECT first_row, last_row FROM ranges WHERE level = ? AND doc_id IN ({marks}) "
+                f"ORDER BY first_row", [f.level, *ids])]
+        lo, hi = self.meta["levels"][f.level]
+        return [(lo, hi - 1)] if hi > lo else []
+
+    def _sql_filters(self, f: Filters) -> tuple[str, list]:
+        cond, args = [], []
+        if f.kinds:
+            cond.append(f"p.kind IN ({','.join('?' * len(f.kinds))})")
+            args += f.kinds
+        if f.items:
+            cond.append("(" + " OR ".join("p.item = ? OR p.item LIKE ? ESCAPE '\\'" for _ in f.items) + ")")
+            for it in f.items:
+                args += [it, it.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "(%"]
+        if f.min_score is not None:
+            cond.append("p.score >= ?")
+            args.append(float(f.min_score))
+        return "".join(f" AND {c}" for c in cond), args
+
+    def fetch(self, rows: list[int]) -> dict[int, dict]:
+        """Result dicts (without rank/match fields) of the given rows."""
+        out = {}
+        symbols = {d["doc_id"]: d["symbol"] for d in self.documents}
+        for start in range(0, len(rows), 500):
+            part = rows[start:start + 500]
+            for r in self.db.execute(
+                    "SELECT row, level, pair_id, unit_pair_id, doc_id, item, kind, link, score, zh_text, en_text "
+                    f"FROM pairs WHERE row IN ({','.join('?' * len(part))})", part):
+                out[r[0]] = {"level": r[1], "pair_id": r[2], "unit_pair_id": r[3], "doc_id": r[4],
+                             "symbol": symbols.get(r[4]), "item": r[5], "kind": r[6], "link": r[7],
+                             "score": round(float(r[8]), 4), "zh_text": r[9], "en_text": r[10]}
+        return out
+
+    # --- keyword -------------------------------------------------------------------
+
+    def keyword(self, term: str | Term, filters: Filters | None = None, limit: int = 20,
+                lang: str | None = None) -> tuple[list[dict], bool]:
+        """Pairs whose zh (Chinese term) or en (English term) side contains the term, in corpus
+        order; returns (results, truncated)."""
+        f = filters or Filters()
+        self._check(f)
+        self.check_not_empty()
+        t = term if isinstance(term, Term) else compile_term(term, lang)
+        cond, args = self._sql_filters(f)
+        col = f"{t.lang}_text"
+        found: list[tuple[int, list]] = []
+        truncated = False
+        for lo, hi in self.row_ranges(f):
+            if t.fts:
+                sql = (f"SELECT p.row, p.{col} FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
+                       f"WHERE pairs_fts MATCH ? AND pairs_fts.rowid BETWEEN ? AND ?{cond} "
+                       f"ORDER BY pairs_fts.rowid")
+                params = [t.fts, lo, hi, *args]
+            else:  # single CJK characters: scan the texts
+                sql = (f"SELECT p.row, p.{col} FROM pairs p WHERE p.row BETWEEN ? AND ? "
+                       f"AND instr(p.{col}, ?) > 0{cond} ORDER BY p.row")
+                params = [lo, hi, t.text.strip()[0], *args]
+            for row, text in self.db.execute(sql, params):
+                spans = t.spans(text)
+                if spans:
+                    if len(found) == limit:
+                        truncated = True
+                        break
+                    found.append((row, spans))
+            if truncated:
+                break
+        words = set()
+        if t.lang == "zh" and t.fts_words and found:
+            for row, _ in found:
+                if self.db.execute("SELECT 1 FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid = ?",
+                                   (t.fts_words, row)).fetchone():
+                    words.add(row)
+        data = self.fetch([r for r, _ in found])
+        results = []
+        folded = " ".join(t.text.split()).casefold()
+        for rank, (row, spans) in enumerate(found, 1):
+            rec = data[row]
+            side = rec[col]
+            if t.lang == "zh":
+                mtype = "word" if row in words else "substring"
+            else:
+                exact = any(" ".join(side[a:b].split()).casefold() == folded for a, b in spans)
+                mtype = "exact" if exact else "inflected"
+            results.append(_result(rank, rec, None, t.lang, mtype, [list(s) for s in spans]))
+        return results, truncated
+
+    # --- semantic ------------------------------------------------------------------
+
+    def _load_arrays(self) -> dict:
+        if self._arrays is None:
+            with np.load(self.folder / FILES["rows"]) as z:
+                self._arrays = {k: z[k] for k in z.files}
+        return self._arrays
+
+    def vectors(self, lang: str) -> np.ndarray:
+        """The memory-mapped (pairs, dim) vectors of one side."""
+        if lang not in self._vectors:
+            path = self.folder / FILES[lang]
+            if not path.is_file():
+                raise _not_found(self.folder)
+            self._vectors[lang] = np.load(path, mmap_mode="r")
+        return self._vectors[lang]
+
+    def _load_ivf(self) -> dict:
+        if self._ivf is None:
+            path = self.folder / FILES["ivf"]
+            self._ivf = {}
+            if path.is_file():
+                with np.load(path) as z:
+                    for level in self.meta.get("ivf_levels", []):
+                        self._ivf[level] = {k: z[f"{level}_{k}"] for k in ("centroids", "offsets", "rows")}
+        return self._ivf
+
+    def _mask(self, f: Filters) -> tuple[int, int, np.ndarray | None]:
+        """(lo, hi, mask over rows lo..hi-1 or None when every row passes)."""
+        a = self._load_arrays()
+        lo, hi = self.meta["levels"][f.level]
+        mask = None
+
+        def narrow(m):
+            nonlocal mask
+            mask = m if mask is None else mask & m
+
+        if f.docs:
+            m = np.zeros(hi - lo, dtype=bool)
+            for first, last in self.row_ranges(f):
+                m[first - lo:last - lo + 1] = True
+            narrow(m)
+        if f.kinds:
+            codes = [self.meta["kinds"].index(k) for k in f.kinds]
+            narrow(np.isin(a["kind"][lo:hi], codes))
+        if f.items:
+            items = self.meta.get("items", [])
+            codes = [i for i, v in enumerate(items) if any(v == it or v.startswith(it + "(") for it in f.items)]
+            narrow(np.isin(a["item"][lo:hi], codes))
+        if f.min_score is not None:
+            narrow(a["score"][lo:hi] >= f.min_score)
+        return lo, hi, mask
+
+    def _scan(self, lang: str, rows: np.ndarray, query: np.ndarray, contiguous: bool) -> np.ndarray:
+        """query . vector of each row, in the stored dtype (torch: float16 needs no conversion)."""
+        import warnings
+
+        import torch
+
+        mat = self.vectors(lang)
+        q = torch.from_numpy(query.astype(mat.dtype))
+        out = np.empty(len(rows), dtype=np.float32)
+        step = 262144
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # read-only memory map: torch only reads it
+            for s in range(0, len(rows), step):
+                part = rows[s:s + step]
+                block = mat[part[0]:part[-1] + 1] if contiguous else mat[part]
+                out[s:s + len(part)] = torch.mv(torch.from_numpy(np.asarray(block)), q).float().numpy()
+        return out
+
+    def _score_rows(self, rows: np.ndarray, query: np.ndarray, side: str, contiguous: bool,
+                    exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Similarity per row (max over the asked sides; -inf where a side is missing) and the side.
+
+        Scans run in the stored dtype; ``exact`` recomputes in float32 (for the final top rows).
+        """
+        from .embedder import query_threads, torch_threads
+
+        a = self._load_arrays()
+        sims = {}
+        for lang in ("zh", "en") if side == "both" else (side,):
+            if exact:
+                sims[lang] = np.asarray(self.vectors(lang)[rows], dtype=np.float32) @ query
+            else:
+                with torch_threads(query_threads()):
+                    sims[lang] = self._scan(lang, rows, query, contiguous)
+            sims[lang][~a[f"has_{lang}"][rows]] = -np.inf
+        if side != "both":
+            return sims[side], np.full(len(rows), side)
+        best_zh = sims["zh"] >= sims["en"]
+        return np.where(best_zh, sims["zh"], sims["en"]), np.where(best_zh, "zh", "en")
+
+    def semantic(self, query: np.ndarray, filters: Filters | None = None, limit: int = 10, side: str = "both",
+                 exact: bool = False) -> list[dict]:
+        """Pairs whose side(s) are closest in meaning to the query vector, best first."""
+        f = filters or Filters()
+        self._check(f)
+        self.check_not_empty()
+        if side not in SIDES:
+            raise PipelineError(f"side must be one of {', '.join(SIDES)}, got {side!r}")
+        query = np.asarray(query, dtype=np.float32).reshape(-1)
+        if query.shape[0] != self.meta["dim"]:
+            raise PipelineError(f"query vector has {query.shape[0]} dimensions, the index {self.meta['dim']}: "
+                                f"was it built with another embedding model? re-run `bitext index`")
+        lo, hi, mask = self._mask(f)
+        a = self._load_arrays()
+        has = (a["has_zh"][lo:hi] | a["has_en"][lo:hi]) if side == "both" else a[f"has_{side}"][lo:hi]
+        keep = has if mask is None else has & mask
+        n_keep = int(keep.sum())
+        if n_keep == 0:
+            return []
+        index = self._load_ivf().get(f.level)
+        contiguous = False
+        if exact or index is None or n_keep <= self.meta["exact_max_pairs"]:
+            if n_keep == hi - lo:
+                rows, contiguous = np.arange(lo, hi), True
+            else:
+                rows = lo + np.flatnonzero(keep)
+        else:
+            want = int(self.meta["ivf_candidates"])
+            while True:
+                cand = ivf.probe(index, query, want)
+                cand = cand[keep[cand]]
+                if len(cand) >= limit or want >= hi - lo:
+                    break
+                want *= 4
+            rows = lo + cand
+        sims, _ = self._score_rows(rows, query, side, contiguous)
+        # The best rows of the (float16) scan, then their float32 similarities decide.
+        k = min(max(4 * limit, 64), len(rows))
+        pool = np.argpartition(-sims, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
+        pool_rows = np.sort(rows[pool])
+        sims, sides = self._score_rows(pool_rows, query, side, False, exact=True)
+        top = np.lexsort((pool_rows, -sims))[:limit]
+        top = top[np.isfinite(sims[top])]
+        data = self.fetch([int(pool_rows[i]) for i in top])
+        return [_result(rank, data[int(pool_rows[i])], round(float(sims[i]), 4), str(sides[i]), "semantic", [])
+                for rank, i in enumerate(top, 1)]
+
+
+def _result(rank: int, rec: dict, similarity, match_lang, match_type, spans) -> dict:
+    out = {"rank": rank, **rec, "similarity": similarity, "match_lang": match_lang, "match_type": match_type,
+           "match_spans": spans}
+    return {k: out.get(k) for k in RESULT_FIELDS}

@@ -1,0 +1,73 @@
+"""The search index's files and SQLite schema: what downstream systems can rely on.
+
+``aligned/index/`` holds:
+
+- ``pairs.sqlite``: the pairs and an FTS5 full-text table (schema below).
+- ``vectors.zh.npy``, ``vectors.en.npy``: one row per pair, row ``i`` = ``pairs.row = i``
+  (float16 by default; L2-normalised; a zero row where that side is empty). Open them
+  with ``numpy.load(path, mmap_mode="r")``.
+- ``rows.npz``: per-row arrays for fast filtering in semantic search (level, doc, kind,
+  item codes, score, has_zh, has_en); the codes index ``meta.kinds``/``meta.items``.
+- ``ivf.npz``: k-means lists over the pair vectors, for levels larger than
+  ``meta.exact_max_pairs`` (``<level>_centroids``, ``<level>_offsets``, ``<level>_rows``).
+
+Rows are ordered by level (all sentence pairs, then all unit pairs), then document,
+then pair order, so a level or a (level, document) is a contiguous row range.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz",
+         "ivf": "ivf.npz"}
+
+DDL = """
+-- Key/value facts about the index; values are JSON. Keys: schema_version, pairs, dim,
+-- vector_dtype, levels ({"sentence": [first_row, end_row), "unit": [...]}), kinds, items,
+-- documents, embedding_model, embedding_prompt, exact_max_pairs, ivf_candidates,
+-- ivf_levels, built_from.
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+-- One row per document, in corpus order.
+CREATE TABLE documents (
+  doc_id TEXT PRIMARY KEY,        -- the symbol with '/' replaced by '_'
+  symbol TEXT NOT NULL,           -- UN document symbol
+  original_lang TEXT,             -- language the document was drafted in; null if unknown
+  srclang TEXT NOT NULL,          -- source language used for TMX (zh or en)
+  position INTEGER NOT NULL       -- 0-based order in the corpus
+);
+
+-- One row per aligned pair, at both levels.
+CREATE TABLE pairs (
+  row INTEGER PRIMARY KEY,        -- 0-based; = row of the vector files = rowid of pairs_fts
+  level TEXT NOT NULL,            -- 'sentence' or 'unit'
+  pair_id TEXT NOT NULL UNIQUE,   -- sent_pair_id ('<doc>:<n>.<m>') or unit pair_id ('<doc>:<n>')
+  unit_pair_id TEXT NOT NULL,     -- the unit pair (= pair_id at unit level)
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+  item TEXT,                      -- agenda item; null for front matter and annexes
+  kind TEXT,                      -- segment kind of the unit (paragraph, heading, ...)
+  link TEXT NOT NULL,             -- '<n zh>-<n en>', e.g. 1-1, 2-1, 1-0
+  score REAL NOT NULL,            -- alignment confidence in [0, 1]; 0 for omissions
+  zh_ids TEXT NOT NULL,           -- JSON list of Chinese sentence or segment ids
+  en_ids TEXT NOT NULL,           -- JSON list of English sentence or segment ids
+  zh_text TEXT NOT NULL,          -- '' when the pair has no Chinese side (0-1)
+  en_text TEXT NOT NULL           -- '' when the pair has no English side (1-0)
+);
+CREATE INDEX pairs_by_unit ON pairs (unit_pair_id);
+
+-- Contiguous row ranges of each (level, document): end_row is inclusive.
+CREATE TABLE ranges (
+  level TEXT NOT NULL, doc_id TEXT NOT NULL, first_row INTEGER NOT NULL, last_row INTEGER NOT NULL,
+  PRIMARY KEY (level, doc_id)
+);
+
+-- Full text, contentless (texts live in pairs; rowid = pairs.row). Tokenizer unicode61
+-- (case-folded, diacritics removed). Columns:
+--   zh_words  the Chinese text as jieba tokens separated by spaces (word search)
+--   en_words  the English text (word search)
+--   zh_chars  overlapping character bigrams of the Chinese text, whitespace removed
+--             (substring search: a phrase of a term's bigrams)
+CREATE VIRTUAL TABLE pairs_fts USING fts5 (
+  zh_words, en_words, zh_chars, content = '', tokenize = 'unicode61 remove_diacritics 2'
+);
+"""

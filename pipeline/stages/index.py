@@ -1,0 +1,34 @@
+"""bitext index aligned --work work: the search index (SQLite FTS5 + vectors) and pairs.jsonl.
+
+Writes aligned/index/ (pairs.sqlite with an FTS5 table over jieba-segmented Chinese,
+character bigrams and English; vectors.zh.npy / vectors.en.npy, one row per pair;
+rows.npz; ivf.npz) and aligned/pairs.jsonl (every pair at both levels, with all
+metadata). Vectors are composed from work/<DOC>/embeddings.parquet, not re-encoded.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HELP = "build the search index (SQLite FTS5 + vectors) and pairs.jsonl from the aligned tables"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("aligned_dir", type=Path, help="folder of the exported tables, e.g. aligned")
+    parser.add_argument("--work", type=Path, default=Path("work"),
+                        help="folder of per-document stage folders holding embeddings.parquet (default: work)")
+    parser.add_argument("--out", type=Path, default=None, help="index folder to write (default: ALIGNED_DIR/index)")
+    parser.add_argument("--jsonl", type=Path, default=None,
+                        help="JSON Lines export to write (default: ALIGNED_DIR/pairs.jsonl)")
+
+
+def run(args, params: dict) -> None:
+    from ..search.build import build_from_tables
+
+    out = args.out or args.aligned_dir / "index"
+    jsonl = args.jsonl or args.aligned_dir / "pairs.jsonl"
+    meta = build_from_tables(args.aligned_dir, args.work, out, params, jsonl,
+                             progress=lambda msg: print(f"index: {msg}", file=sys.stderr))
+    levels = ", ".join(f"{hi - lo} {level}" for level, (lo, hi) in meta["levels"].items())
+    print(f"index: {meta['pairs']} pairs ({levels}) from {meta['documents']} document(s) -> {out}; "
+          f"JSON Lines -> {jsonl}")
