@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 import pdfplumber

@@ -555,7 +555,6 @@ class _Document:
         pending: list[Unit] = []  # footnotes waiting for the paragraph open at their page's end
         note: _Open | None = None
         last_head: list[str] | None = None
-        group_units: list[int] = []  # indexes of units in the open group
 
         def close():
             nonlocal cur

@@ -7,7 +7,6 @@ metric) and on dev. The calibration file is what the align stage uses.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from .. import io
@@ -38,10 +37,8 @@ def run(args, params: dict) -> None:
     metrics, judged = {"sets": summary}, []
     for split in ("dev", "test"):
         data = args.out / "data" / split
-        start, n_sent = time.perf_counter(), 0
         for gold_path in sorted((data / "gold").iterdir()):
             src, tgt = read_sentences(data / "zh" / gold_path.name), read_sentences(data / "en" / gold_path.name)
-            n_sent += len(src) + len(tgt)
             beads = align_files(src, tgt, uncalibrated, embedder)
             gold = set(read_ladder(gold_path))
             if split == "dev":
