@@ -125,7 +125,7 @@ def main() -> None:
             "texts_encoded": cold.encoded, **_f1(out)}
 
     if args.cold_only:
-        print(json.dumps(results, indent=2, sort_keys=True))
+        _report(results, args.out)
         return
     warm = Embedder(params["embedding"], progress=False)
     sides = []
@@ -140,10 +140,14 @@ def main() -> None:
         results[name] = {"alignment_seconds": round(time.perf_counter() - t0, 2), **_f1(out)}
 
     results["scaling"] = scaling(params, p, warm, work, args.scaling)
+    _report(results, args.out)
+
+
+def _report(results: dict, out: Path | None) -> None:
     text = json.dumps(results, indent=2, sort_keys=True)
     print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
 
 
 class _TimedEncoder:
