@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import io
-from ..embed.model import encode, load_model, text_key
+from ..embed.model import Embedder, text_key
 from . import outputs_of_stage
 
 HELP = "embed every distinct segment and sentence text with the configured model"
@@ -22,8 +22,8 @@ def run(args, params: dict) -> None:
         segments = io.read_table("segments", args.work_dir / "segments.parquet")
         sentences = io.read_table("sentences", args.work_dir / "sentences.parquet")
         texts = sorted(set(segments.loc[segments.alignable, "text"]) | set(sentences.text))
-        p = params["embedding"]
-        model = load_model(p["model"], p["embedded_dir"])
-        vectors = encode(model, texts, p["prompt"], p["batch_size"])
+        # through the on-disk cache shared with eval and align-sentences: texts seen
+        # before (or a re-run after a parameter change) reach the encoder only once
+        vectors = Embedder(params["embedding"])(texts)
         frame = pd.DataFrame({"text_sha1": [text_key(t) for t in texts], "vector": list(vectors)})
         io.write_table("embeddings", frame, out)
