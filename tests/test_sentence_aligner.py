@@ -57,6 +57,23 @@ def test_band_is_symmetric_under_transpose():
     assert cells == cells_t
 
 
+def test_merge_with_an_unrelated_member_costs_more():
+    """A sentence unrelated to the other side, absorbed into a merge, is penalised
+    (member_weight): the omission is not hidden inside a 1-2 bead."""
+    from pipeline.align.sentence_aligner import _Costs
+    rng = np.random.default_rng(0)
+    basis = np.linalg.qr(rng.normal(size=(16, 16)))[0]
+    src = Side(basis[[0, 1, 2]].astype(np.float32), np.array([40, 40, 40], np.float32), np.zeros((3, 64), np.float32))
+    # target 1 is unrelated to every source sentence, and short: composition hides it
+    tgt = Side(basis[[0, 9, 1, 2]].astype(np.float32), np.array([120, 10, 120, 120], np.float32),
+               np.zeros((4, 64), np.float32))
+    beads = tuple(b for b in banded.BEADS if max(b) <= 3)
+    band = banded.Band.full(3, 4)
+    cost = {w: _Costs(src, tgt, band, SentenceAlignParams(member_weight=w), beads)(1, 1, 2, np.array([2]))[0]
+            for w in (0.0, 1.0)}
+    assert cost[1.0] > cost[0.0] + 0.1
+
+
 def test_ladder_round_trip_and_strict_scoring(tmp_path):
     gold = [((0,), (0,)), ((1,), (1, 2)), ((2,), ()), ((3, 4), (3,))]
     test = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), ()), ((3, 4), (3,))]

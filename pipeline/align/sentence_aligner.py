@@ -9,7 +9,9 @@
    corrected for hubness: each sentence's mean similarity to its ``knn`` nearest
    candidates (inside the band) is subtracted (a margin), so a sentence that is
    close to everything gains nothing. Length ratio (against the pair's own
-   overall ratio) and agreement of numbers and symbols add penalties.
+   overall ratio) and agreement of numbers and symbols add penalties, and so does
+   a merge whose weakest member matches the other side below its hubness (an
+   omission next to a bead is not hidden inside a merge).
 Every quantity is symmetric in the two sides, so swapping source and target
 gives the transposed ladder.
 """
@@ -31,8 +33,10 @@ class SentenceAlignParams:
     margin_offset: float = 0.06  # a bead costs (offset - margin) per sentence before penalties
     length_weight: float = 0.04
     anchor_weight: float = 0.10
+    anchor_one_sided: float = 0.3  # share of the penalty when only one side has numbers
     merge_cost: float = 0.03  # per sentence beyond two in a bead
     merge_gain_weight: float = 1.0  # penalty when a merged run matches worse than its best member
+    member_weight: float = 0.5  # penalty when a member of a merge matches the other side below its hubness
     knn: int = 4
     window: int = 8
     full_grid_cells: int = 250_000
@@ -171,16 +175,25 @@ class _Costs:
         out[ok] = row[cols[ok] - lo]
         return out
 
-    def _best_member(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
-        """For a merge, the best cosine of one side's run with a single member of the other."""
+    def _members(self, i: int, k: int, l: int, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a merge: the best cosine of one side's run with a single member of the
+        other, and the weakest member's margin (a sentence unrelated to the other
+        side, absorbed into the merge, has a margin near or below zero)."""
         best = np.full(len(cols), -np.inf, dtype=np.float32)
+        weakest = np.full(len(cols), np.inf, dtype=np.float32)
         if l > 1:
             for u in range(l):
-                best = np.maximum(best, self._lookup(k, 1, i, cols - u))
+                c = self._lookup(k, 1, i, cols - u)
+                best = np.maximum(best, c)
+                hub = self.hub_a[(k, 1)][i] + self.hub_b[(k, 1)][np.clip(cols - u, 0, None)]
+                weakest = np.minimum(weakest, c - 0.5 * hub)
         if k > 1:
             for u in range(k):
-                best = np.maximum(best, self._lookup(1, l, i - u, cols))
-        return best
+                c = self._lookup(1, l, i - u, cols)
+                best = np.maximum(best, c)
+                hub = self.hub_a[(1, l)][max(i - u, 0)] + self.hub_b[(1, l)][cols]
+                weakest = np.minimum(weakest, c - 0.5 * hub)
+        return best, weakest
 
     def per_sentence(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
         a, b, p = self.a, self.b, self.p
@@ -188,8 +201,9 @@ class _Costs:
         cos = row[cols - lo]
         loss = 0.0
         if k > 1 or l > 1:  # a true merge matches better than any of its parts alone
-            best = self._best_member(i, k, l, cols)
+            best, weakest = self._members(i, k, l, cols)
             loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
+            loss = loss + p.member_weight * np.maximum(0.0, np.where(np.isfinite(weakest), -weakest, 0.0))
         margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
         # Gale-Church: length difference in standard deviations, variance growing with length
         la, lb = a.lengths[k][i] * self.ratio, b.lengths[l][cols] * self.ratio_b
@@ -198,6 +212,10 @@ class _Costs:
         dot = b.anchors[l][cols] @ anchors_a
         norm = float(anchors_a @ anchors_a) + self.b_anchor_sq[l][cols]
         disagree = np.where(norm > 0, 1.0 - 2.0 * dot / np.maximum(norm, 1e-9), 0.0)
+        # numbers on one side only are weaker evidence than numbers that differ: one
+        # version often numbers its paragraphs or spells a number out
+        one_sided = (float(anchors_a @ anchors_a) == 0) != (self.b_anchor_sq[l][cols] == 0)
+        disagree = np.where(one_sided, p.anchor_one_sided * disagree, disagree)
         return p.margin_offset - margin + p.length_weight * length + p.anchor_weight * disagree + loss
 
     def __call__(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
