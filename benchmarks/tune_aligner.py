@@ -2,9 +2,10 @@
 
 Uses cached embeddings (run `dvc repro eval` or `bitext eval-unpc` first), so each
 setting costs only alignment time. Never tune on the test part: the reported F1
-comes from it.
+comes from it. ``--variants N`` adds N more perturbations (other seeds) of the same
+dev documents, so a setting is judged on more joins and omissions than one draw has.
 
-    python benchmarks/tune_aligner.py eval/unpc/data/dev --grid skip_cost=0.1,0.18,0.25
+    python benchmarks/tune_aligner.py eval/unpc/data/dev --variants 4 --grid skip_cost=0.1,0.18,0.25
 """
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import argparse
 import dataclasses
 import itertools
 import json
+import random
 from pathlib import Path
 
 from pipeline.align.overlaps import Side
 from pipeline.align.sentence_aligner import SentenceAlignParams, align_sides
 from pipeline.embed.model import Embedder
+from pipeline.evaluate import evalset
 from pipeline.evaluate.ladder import read_ladder, score
 from pipeline.params import load_params
 from pipeline.stages.align_sentences import read_sentences
@@ -28,6 +31,22 @@ def load_tasks(split_dir: Path, embedder) -> list[tuple[Side, Side, list]]:
         src, tgt = read_sentences(split_dir / "zh" / gold.name), read_sentences(split_dir / "en" / gold.name)
         vec = embedder(src + tgt)
         tasks.append((Side.from_texts(src, vec[:len(src)]), Side.from_texts(tgt, vec[len(src):]), read_ladder(gold)))
+    return tasks
+
+
+def dev_variants(n: int, embedder, params: dict) -> list[tuple[Side, Side, list]]:
+    """Tasks from the dev documents only, perturbed again with seeds seed+1 .. seed+n."""
+    e = params["evaluation"]
+    ep = evalset.EvalSetParams(seed=e["seed"], dev_share=e["dev_share"], join_2=e["join_2"], join_3=e["join_3"],
+                               drop=e["drop"], task_sizes=tuple(e["task_sizes"]), max_pairs=e.get("max_pairs"))
+    docs = evalset.read_unpc(Path("raw/unpc-dev"))
+    dev_docs = evalset.split_documents(docs, ep, random.Random(ep.seed))["dev"]
+    tasks = []
+    for v in range(1, n + 1):
+        for zh, en, ladder in evalset.make_tasks(docs, dev_docs, random.Random(ep.seed + v), ep):
+            vec = embedder(zh + en)
+            gold = [(tuple(a), tuple(b)) for a, b in ladder]
+            tasks.append((Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), gold))
     return tasks
 
 
@@ -50,12 +69,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("split_dir", type=Path, help="e.g. eval/unpc/data/dev")
     parser.add_argument("--grid", nargs="*", default=[], help="name=v1,v2,... (SentenceAlignParams fields)")
+    parser.add_argument("--variants", type=int, default=0, help="extra perturbations of the dev documents")
     parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
     args = parser.parse_args()
     params = load_params(args.params)
     base = SentenceAlignParams.from_params(params["sentence_align"])
     embedder = Embedder(params["embedding"], progress=False)
-    tasks = load_tasks(args.split_dir, embedder)
+    tasks = load_tasks(args.split_dir, embedder) + dev_variants(args.variants, embedder, params)
     names = [g.split("=")[0] for g in args.grid]
     values = [[_parse(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
     for combo in itertools.product(*values) if values else [()]:

@@ -82,10 +82,8 @@ def _perturb(pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
     return zh, en, beads
 
 
-def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> dict:
-    """Write <out>/<split>/{zh,en,gold}/<task> files; returns a summary."""
-    docs = read_unpc(unpc_dir)
-    rng = random.Random(p.seed)
+def split_documents(docs: dict, p: EvalSetParams, rng: random.Random) -> dict[str, list[str]]:
+    """Document names of the dev and test parts (seeded shuffle, then cut)."""
     names = sorted(docs)
     rng.shuffle(names)
     if p.max_pairs:  # a quick, smaller set (e.g. for tests of the pipeline itself)
@@ -97,31 +95,47 @@ def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> 
             total += len(docs[name])
         names = kept
     n_dev = round(len(names) * p.dev_share)
-    splits = {"dev": names[:n_dev], "test": names[n_dev:]}
+    return {"dev": names[:n_dev], "test": names[n_dev:]}
+
+
+def make_tasks(docs: dict, doc_names: list[str], rng: random.Random, p: EvalSetParams
+               ) -> list[tuple[list[str], list[str], list[tuple[list[int], list[int]]]]]:
+    """Perturbed documents concatenated into tasks of p.task_sizes: (zh, en, gold ladder)."""
+    groups, current = [], []
+    for name in doc_names:  # fill tasks up to the sizes in turn
+        current.append(name)
+        if sum(len(docs[d]) for d in current) >= p.task_sizes[len(groups) % len(p.task_sizes)]:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    tasks = []
+    for task_docs in groups:
+        zh_all, en_all, ladder = [], [], []
+        for name in task_docs:
+            zh, en, beads = _perturb(docs[name], rng, p)
+            ladder += [([len(zh_all) + i for i in a], [len(en_all) + j for j in b]) for a, b in beads]
+            zh_all += zh
+            en_all += en
+        tasks.append((zh_all, en_all, ladder))
+    return tasks
+
+
+def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> dict:
+    """Write <out>/<split>/{zh,en,gold}/<task> files; returns a summary."""
+    docs = read_unpc(unpc_dir)
+    rng = random.Random(p.seed)
     summary = {}
-    for split, doc_names in splits.items():
-        tasks, current = [], []
-        for name in doc_names:  # fill tasks up to the sizes in turn
-            current.append(name)
-            if sum(len(docs[d]) for d in current) >= p.task_sizes[len(tasks) % len(p.task_sizes)]:
-                tasks.append(current)
-                current = []
-        if current:
-            tasks.append(current)
-        counts = {"tasks": len(tasks), "zh_sentences": 0, "en_sentences": 0, "gold_beads": 0, "links": {}}
-        for t, task_docs in enumerate(tasks):
-            zh_all, en_all, ladder = [], [], []
-            for name in task_docs:
-                zh, en, beads = _perturb(docs[name], rng, p)
-                ladder += [([len(zh_all) + i for i in a], [len(en_all) + j for j in b]) for a, b in beads]
-                zh_all += zh
-                en_all += en
+    for split, doc_names in split_documents(docs, p, rng).items():
+        counts = {"tasks": 0, "zh_sentences": 0, "en_sentences": 0, "gold_beads": 0, "links": {}}
+        for t, (zh_all, en_all, ladder) in enumerate(make_tasks(docs, doc_names, rng, p)):
             task = f"task{t:02d}"
             for sub, text in (("zh", "\n".join(zh_all) + "\n"), ("en", "\n".join(en_all) + "\n"),
                               ("gold", "\n".join(format_bead(a, b) for a, b in ladder) + "\n")):
                 path = Path(out_dir) / split / sub / task
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
+            counts["tasks"] += 1
             counts["zh_sentences"] += len(zh_all)
             counts["en_sentences"] += len(en_all)
             counts["gold_beads"] += len(ladder)
