@@ -47,6 +47,10 @@ _EN_WORD = re.compile(r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|nin
 _ROMAN_PART = re.compile(r"\b((?i:section|chapter|part|volume|annex|schedule|title|appendix|article) )"
                          r"([IVXL]+)\b")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
+# Heading numbers: "XII. Amendment of the rules" is "十二、议事规则的修正",
+# "I. Introduction" is "一. 导言".
+_EN_HEADING = re.compile(r"(?<![\w.,])()([IVXL]+)(?=\.(?:\s+[A-Z]|[A-Z]\.))")
+_ZH_HEADING = re.compile(r"(?:^|(?<=[。\s]))([〇一二三四五六七八九十]+)(?=\s*、)|([〇一二三四五六七八九十]+)(?=[.．]\s*\S)")
 # Chinese numerals: counted things (五个, 三年, 第四十八届) and digit-by-digit numbers (一五六);
 # a lone 一 is left out, like "one"/"first".
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -126,6 +130,12 @@ def find_numbers(text: str) -> list[str]:
         found.append(str(sum(-v if v < w else v for v, w in zip(values, values[1:] + [0]))))
         return m.group(1)
 
+    def zh_heading(m: re.Match) -> str:
+        value = _zh_numeral_value(m.group(1) or m.group(2))
+        if value is not None:
+            found.append(str(value))
+        return " "
+
     def zh_numeral(m: re.Match) -> str:
         value = _zh_numeral_value(m.group(0))
         before, after = m.string[max(m.start() - 2, 0):m.start()], m.string[m.end():m.end() + 2]
@@ -136,6 +146,8 @@ def find_numbers(text: str) -> list[str]:
         return " "
 
     # clock times: "9.30 a.m." is 9时30分
+    text = _EN_HEADING.sub(lambda m: roman(m) + " ", text)
+    text = _ZH_HEADING.sub(zh_heading, text)
     text = _CLOCK.sub(lambda m: f" {m.group(1)} {m.group(2)} ", text)
     text = _MONTH_DATE.sub(lambda m: f" {MONTHS[(m.group(1) or m.group(2)).lower()]} ", text)
     text = _SCALED.sub(scaled, text)

@@ -36,6 +36,8 @@ import pytest
     ("《联合国宪章》第六章和附件二", "Chapter VI of the Charter of the United Nations and annex II"),
     ("上午9时30分举行", "to be held at 9.30 a.m."),
     ("面积：948.2平方公里。", "Land area: 948.2 km²."),
+    ("十二、 议事规则的修正和暂停适用", "XII. Amendment and suspension of the rules of procedure"),  # heading numbers
+    ("五. 任命全权证书委员会成员六. 与会者", "V. Appointment of the members of the Credentials Committee VI. Participants"),
 ])
 def test_numbers_agree_across_languages(zh, en):
     assert find_numbers(zh) == find_numbers(en) != []
@@ -50,6 +52,7 @@ def test_numbers_agree_across_languages(zh, en):
     "a two-thirds majority",
     "这两个方面",  # 两 is as often "both"
     "I have the honour to",
+    "统一、协调的办法",
 ])
 def test_words_that_are_not_numbers(text):
     assert find_numbers(text) == []
