@@ -152,6 +152,48 @@ def test_cached_embeddings_mean_no_encoder_call(params, tmp_path):
     np.testing.assert_array_equal(a, b)
 
 
+def test_realigning_with_cached_embeddings_makes_no_encoder_call(sample_tasks, params, tmp_path):
+    """The whole aligner (first pass, merged runs and token vectors of the second pass)
+    reads everything from the cache the second time."""
+    p = {**params["embedding"], "cache_dir": str(tmp_path)}
+    sp = SentenceAlignParams.from_params(params["sentence_align"])
+    gold = sorted((sample_tasks / "gold").iterdir())[0]
+    runs = []
+    for _ in range(2):
+        embedder = Embedder(p, progress=False)
+        zh, en = _sides(sample_tasks, gold.name, embedder)
+        runs.append(([(b.src, b.tgt) for b in align_sides(zh, en, sp, embedder)], embedder))
+    assert runs[0][1].encoded > len(zh) + len(en)  # the second pass did encode merged runs and tokens
+    assert runs[1][1].encoded == 0 and runs[1][1]._model is None
+    assert runs[0][0] == runs[1][0]
+
+
+def test_token_vectors_are_cached_and_drop_the_prompt(params, tmp_path):
+    p = {**params["embedding"], "cache_dir": str(tmp_path)}
+    first = Embedder(p, progress=False)
+    a = first.tokens(["第一五六条", "Rule 156", ""])
+    assert first.encoded == 3
+    assert [len(t) for t in a] == [4, 2, 0]  # 第一 五 六 条 / ▁Rule ▁156: no "query:" tokens, no bare ▁
+    np.testing.assert_allclose(np.linalg.norm(a[1], axis=1), 1.0, atol=1e-2)
+    second = Embedder(p, progress=False)
+    b = second.tokens(["Rule 156"])
+    assert second.encoded == 0 and second._model is None
+    np.testing.assert_array_equal(a[1], b[0])
+
+
+def test_coverage_gain_of_an_absorbed_member_is_zero():
+    """A member whose tokens match none of the other side's tokens better adds nothing."""
+    from pipeline.align.sentence_aligner import _coverage_gains
+    eye = np.eye(6, dtype=np.float32)
+    other = [eye[[0, 1, 2, 3]]]  # the other side's tokens
+    true_merge = [eye[[0, 1]], eye[[2, 3]]]  # each member covers half
+    absorbed = [eye[[0, 1, 2, 3]], eye[[4, 5]]]  # the second member is unrelated
+    assert min(_coverage_gains(true_merge, other)) == pytest.approx(0.5)
+    gains = _coverage_gains(absorbed, other)
+    assert gains[0] == pytest.approx(1.0) and gains[1] == pytest.approx(0.0)
+    assert _coverage_gains([eye[[0]]], other) == []  # a single sentence is no merge
+
+
 @pytest.mark.parametrize("zh, en, expect", [
     ("", "", []),
     ("", "One.\nTwo.\n", ["[]:[0]", "[]:[1]"]),

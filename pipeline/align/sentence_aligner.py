@@ -37,6 +37,11 @@ class SentenceAlignParams:
     merge_cost: float = 0.03  # per sentence beyond two in a bead
     merge_gain_weight: float = 1.0  # penalty when a merged run matches worse than its best member
     member_weight: float = 0.5  # penalty when a member of a merge matches the other side below its hubness
+    # Token coverage (second pass only): a member of a merge that makes none of the other
+    # side's tokens better matched was absorbed without a counterpart. Such a merge costs
+    # token_penalty more per sentence, ramping down to 0 at a coverage gain of token_min_gain.
+    token_penalty: float = 0.02
+    token_min_gain: float = 0.0005
     knn: int = 4
     window: int = 8
     full_grid_cells: int = 250_000
@@ -124,8 +129,10 @@ class _Costs:
 
     def __init__(self, src: Side, tgt: Side, band: banded.Band, p: SentenceAlignParams,
                  beads: tuple[tuple[int, int], ...], encoded: tuple[dict, dict] = ({}, {}),
-                 background: Background | None = None):
+                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {})):
         self.p = p
+        self.tokens = tokens  # sentence index -> token vectors, for sentences near uncertain beads
+        self._gains: dict[tuple[int, int, int, int], float] = {}
         zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
         self.a, self.b = Runs.of(src, zeros_a, p.max_run), Runs.of(tgt, zeros_b, p.max_run)
         for runs, vectors in ((self.a, encoded[0]), (self.b, encoded[1])):
@@ -163,6 +170,21 @@ class _Costs:
                 prior = float(v.mean()) if len(v) else 0.0
             self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
             self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
+
+    def _min_token_gain(self, i: int, k: int, j: int, l: int) -> float:
+        """Least gain in coverage of one side's tokens that a member of the other side's
+        run brings (nan if some member's tokens are unknown). A sentence absorbed into
+        a merge without a counterpart covers nothing new: its gain is about zero."""
+        key = (i, k, j, l)
+        if key not in self._gains:
+            ta, tb = self.tokens
+            a = [ta.get(x) for x in range(i - k, i)]
+            b = [tb.get(y) for y in range(j - l, j)]
+            gain = float("nan")
+            if all(t is not None and len(t) for t in a + b):
+                gain = min(_coverage_gains(a, b) + _coverage_gains(b, a))
+            self._gains[key] = gain
+        return self._gains[key]
 
     def _lookup(self, k: int, l: int, i: int, cols: np.ndarray) -> np.ndarray:
         """Cosines of bead type (k, l) at row i and the given columns (-inf outside the band)."""
@@ -204,6 +226,10 @@ class _Costs:
             best, weakest = self._members(i, k, l, cols)
             loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
             loss = loss + p.member_weight * np.maximum(0.0, np.where(np.isfinite(weakest), -weakest, 0.0))
+            if p.token_penalty and (self.tokens[0] or self.tokens[1]):
+                gains = np.array([self._min_token_gain(i, k, int(j), l) for j in cols])
+                shortfall = np.clip(1.0 - np.nan_to_num(gains, nan=np.inf) / p.token_min_gain, 0.0, 1.0)
+                loss = loss + p.token_penalty * shortfall
         margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
         # Gale-Church: length difference in standard deviations, variance growing with length
         la, lb = a.lengths[k][i] * self.ratio, b.lengths[l][cols] * self.ratio_b
@@ -220,6 +246,21 @@ class _Costs:
 
     def __call__(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
         return (k + l) / 2 * self.per_sentence(i, k, l, cols) + self.p.merge_cost * (k + l - 2)
+
+
+def _coverage_gains(members: list[np.ndarray], other: list[np.ndarray]) -> list[float]:
+    """For each member of a run with more than one, how much it adds to the coverage of
+    the other side's tokens (mean over those tokens of the best cosine with a member token)."""
+    if len(members) < 2:
+        return []
+    sims = np.vstack(other) @ np.vstack(members).T
+    full = float(sims.max(axis=1).mean())
+    bounds = np.cumsum([0] + [len(m) for m in members])
+    gains = []
+    for u in range(len(members)):
+        rest = np.concatenate([sims[:, :bounds[u]], sims[:, bounds[u + 1]:]], axis=1)
+        gains.append(full - float(rest.max(axis=1).mean()))
+    return gains
 
 
 def _path_points(beads: list[tuple[int, int, int, int]], scale: int, n: int, m: int) -> list[tuple[int, int]]:
@@ -291,8 +332,15 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
             vectors = encode(texts)
             encoded = ({key: vectors[x] for x, key in enumerate(keys[:len(src_runs)])},
                        {key: vectors[len(src_runs) + x] for x, key in enumerate(keys[len(src_runs):])})
+            tokens = ({}, {})
+            token_fn = getattr(encode, "tokens", None)
+            if p.token_penalty and token_fn is not None:
+                near_a = sorted({x for k, e in src_runs for x in range(e - k, e)})
+                near_b = sorted({y for l, e in tgt_runs for y in range(e - l, e)})
+                found = token_fn([src.texts[x] for x in near_a] + [tgt.texts[y] for y in near_b])
+                tokens = (dict(zip(near_a, found[:len(near_a)])), dict(zip(near_b, found[len(near_a):])))
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
-            costs = _Costs(src, tgt, band, p, _beads(p), encoded, background)
+            costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens)
             path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
     out = []
     for i, k, j, l in path:

@@ -42,6 +42,9 @@ class EmbeddingCache:
         self.path = Path(cache_dir) / f"{fingerprint}.sqlite"
         self.db = sqlite3.connect(self.path)
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        # token vectors (float16, rows of the model's dimension) for the texts the aligner checks closely
+        self.db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, "
+                        "vec BLOB NOT NULL)")
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
         found = {}
@@ -55,6 +58,21 @@ class EmbeddingCache:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                                 ((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()))
+
+    def get_tokens(self, keys: list[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            rows = self.db.execute(f"SELECT key, dim, vec FROM tokens WHERE key IN ({','.join('?' * len(chunk))})",
+                                   chunk)
+            found.update({k: np.frombuffer(v, dtype=np.float16).reshape(-1, d) for k, d, v in rows})
+        return found
+
+    def put_tokens(self, items: dict[str, np.ndarray]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
+                                ((k, int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 1,
+                                  np.asarray(v, dtype=np.float16).tobytes()) for k, v in items.items()))
 
     def close(self) -> None:
         self.db.close()
@@ -75,3 +93,17 @@ def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([found[k] for k in keys]).astype(np.float32)
+
+
+def tokens_with_cache(texts: list[str], cache: EmbeddingCache | None,
+                      encode_missing: Callable[[list[str]], list[np.ndarray]]) -> list[np.ndarray]:
+    """Token vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
+    keys = [text_key(t) for t in texts]
+    found = cache.get_tokens(sorted(set(keys))) if cache else {}
+    missing = sorted({t for t, k in zip(texts, keys) if k not in found})
+    if missing:
+        new = {text_key(t): v for t, v in zip(missing, encode_missing(missing))}
+        if cache:
+            cache.put_tokens(new)
+        found.update(new)
+    return [found[k].astype(np.float32) for k in keys]

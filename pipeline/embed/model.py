@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,15 @@ import numpy as np
 from ..errors import PipelineError
 
 EMBEDDED = "embedded"
+
+
+# Spaces between two Chinese characters (letter-spaced headings in PDFs: "大 会") split
+# words for the tokenizer; the encoder sees the text without them.
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def encoder_text(text: str) -> str:
+    return _CJK_GAP.sub("", text)
 
 
 def text_key(text: str) -> str:
@@ -66,6 +76,30 @@ def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool
     return out
 
 
+def encode_tokens(model, texts: list[str], prompt: str, batch_size: int) -> list[np.ndarray]:
+    """Per text, its L2-normalised contextual token vectors (float16), without the
+    special tokens, the prompt's tokens and bare word-start markers."""
+    if not texts:
+        return []
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1)))
+    tokenizer = model.tokenizer
+    n_prompt = len(tokenizer.tokenize(prompt.strip())) if prompt.strip() else 0
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out: list[np.ndarray] = [np.zeros((0, 0), np.float16)] * len(texts)
+    tensors = model.encode([texts[i] for i in order], prompt=prompt, batch_size=batch_size,
+                           output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False)
+    for i, tensor in zip(order, tensors):
+        pieces = tokenizer.tokenize(prompt + texts[i])[n_prompt:]
+        vectors = tensor.float().numpy()[1 + n_prompt:1 + n_prompt + len(pieces)]
+        keep = [t for t, piece in enumerate(pieces[:len(vectors)]) if piece != "\u2581"]
+        vectors = vectors[keep]
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        out[i] = vectors.astype(np.float16)
+    return out
+
+
 class Embedder:
     """Texts -> vectors with the configured model, through the on-disk cache.
 
@@ -93,4 +127,16 @@ class Embedder:
     def __call__(self, texts: list[str]) -> np.ndarray:
         from .cache import embed_with_cache
 
-        return embed_with_cache(texts, self.cache, self._encode)
+        return embed_with_cache([encoder_text(t) for t in texts], self.cache, self._encode)
+
+    def tokens(self, texts: list[str]) -> list[np.ndarray]:
+        """Contextual token vectors of each text (for the aligner's coverage check), cached."""
+        from .cache import tokens_with_cache
+
+        def encode_missing(missing: list[str]) -> list[np.ndarray]:
+            if self._model is None:
+                self._model = load_model(self.params["model"], self.params["embedded_dir"])
+            self.encoded += len(missing)
+            return encode_tokens(self._model, missing, self.params["prompt"], self.params["batch_size"])
+
+        return tokens_with_cache([encoder_text(t) for t in texts], self.cache, encode_missing)
