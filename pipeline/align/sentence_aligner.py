@@ -36,7 +36,7 @@ class SentenceAlignParams:
     anchor_one_sided: float = 0.3  # share of the penalty when only one side has numbers
     merge_cost: float = 0.03  # per sentence beyond two in a bead
     merge_gain_weight: float = 1.0  # penalty when a merged run matches worse than its best member
-    member_weight: float = 0.5  # penalty when a member of a merge matches the other side below its hubness
+    member_weight: float = 0.25  # penalty when a member of a merge matches the other side below its hubness
     # Token coverage (second pass only): a member of a merge that makes none of the other
     # side's tokens better matched was absorbed without a counterpart. Such a merge costs
     # token_penalty more per sentence, ramping down to 0 at a coverage gain of token_min_gain.
