@@ -181,17 +181,35 @@ def test_token_vectors_are_cached_and_drop_the_prompt(params, tmp_path):
     np.testing.assert_array_equal(a[1], b[0])
 
 
+def test_token_vectors_come_from_the_first_forward_pass(params, tmp_path):
+    """With keep_tokens, the token vectors of texts just encoded cost no second pass and
+    match what a separate token pass gives."""
+    texts = ["第一五六条", "Rule 156 of the rules of procedure"]
+    keeping = Embedder({**params["embedding"], "cache_dir": str(tmp_path / "a")}, progress=False, keep_tokens=10)
+    vectors = keeping(texts)
+    got = keeping.tokens(texts)
+    assert keeping.encoded == 2
+    plain = Embedder({**params["embedding"], "cache_dir": str(tmp_path / "b")}, progress=False)
+    np.testing.assert_allclose(vectors, plain(texts), atol=1e-5)
+    for a, b in zip(got, plain.tokens(texts)):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, atol=1e-2)
+
+
 def test_coverage_gain_of_an_absorbed_member_is_zero():
     """A member whose tokens match none of the other side's tokens better adds nothing."""
     from pipeline.align.sentence_aligner import _coverage_gains
+
+    def gains(members, other):  # best[o][u, t] from token vectors, as the aligner keeps them
+        return _coverage_gains([np.stack([(o @ m.T).max(axis=1) for m in members]) for o in other])
+
     eye = np.eye(6, dtype=np.float32)
-    other = [eye[[0, 1, 2, 3]]]  # the other side's tokens
+    other = [eye[[0, 1]], eye[[2, 3]]]  # the other side's tokens, two sentences
     true_merge = [eye[[0, 1]], eye[[2, 3]]]  # each member covers half
     absorbed = [eye[[0, 1, 2, 3]], eye[[4, 5]]]  # the second member is unrelated
-    assert min(_coverage_gains(true_merge, other)) == pytest.approx(0.5)
-    gains = _coverage_gains(absorbed, other)
-    assert gains[0] == pytest.approx(1.0) and gains[1] == pytest.approx(0.0)
-    assert _coverage_gains([eye[[0]]], other) == []  # a single sentence is no merge
+    assert min(gains(true_merge, other)) == pytest.approx(0.5)
+    assert gains(absorbed, other) == pytest.approx([1.0, 0.0])
+    assert gains([eye[[0]]], other) == []  # a single sentence is no merge
 
 
 @pytest.mark.parametrize("zh, en, expect", [

@@ -133,6 +133,7 @@ class _Costs:
         self.p = p
         self.tokens = tokens  # sentence index -> token vectors, for sentences near uncertain beads
         self._gains: dict[tuple[int, int, int, int], float] = {}
+        self._pair_best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
         self.a, self.b = Runs.of(src, zeros_a, p.max_run), Runs.of(tgt, zeros_b, p.max_run)
         for runs, vectors in ((self.a, encoded[0]), (self.b, encoded[1])):
@@ -171,18 +172,30 @@ class _Costs:
             self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
             self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
 
+    def _best_matches(self, x: int, y: int) -> tuple[np.ndarray, np.ndarray]:
+        """For source sentence x and target sentence y: each x token's best cosine among
+        y's tokens, and each y token's among x's (computed once per sentence pair)."""
+        if (x, y) not in self._pair_best:
+            sims = self.tokens[0][x] @ self.tokens[1][y].T
+            self._pair_best[(x, y)] = (sims.max(axis=1), sims.max(axis=0))
+        return self._pair_best[(x, y)]
+
     def _min_token_gain(self, i: int, k: int, j: int, l: int) -> float:
         """Least gain in coverage of one side's tokens that a member of the other side's
         run brings (nan if some member's tokens are unknown). A sentence absorbed into
         a merge without a counterpart covers nothing new: its gain is about zero."""
         key = (i, k, j, l)
         if key not in self._gains:
+            xs, ys = range(i - k, i), range(j - l, j)
             ta, tb = self.tokens
-            a = [ta.get(x) for x in range(i - k, i)]
-            b = [tb.get(y) for y in range(j - l, j)]
             gain = float("nan")
-            if all(t is not None and len(t) for t in a + b):
-                gain = min(_coverage_gains(a, b) + _coverage_gains(b, a))
+            if all(len(ta.get(x, ())) for x in xs) and all(len(tb.get(y, ())) for y in ys):
+                gains = []
+                if l > 1:  # target members covering the source run's tokens
+                    gains += _coverage_gains([np.stack([self._best_matches(x, y)[0] for y in ys]) for x in xs])
+                if k > 1:
+                    gains += _coverage_gains([np.stack([self._best_matches(x, y)[1] for x in xs]) for y in ys])
+                gain = min(gains)
             self._gains[key] = gain
         return self._gains[key]
 
@@ -248,19 +261,20 @@ class _Costs:
         return (k + l) / 2 * self.per_sentence(i, k, l, cols) + self.p.merge_cost * (k + l - 2)
 
 
-def _coverage_gains(members: list[np.ndarray], other: list[np.ndarray]) -> list[float]:
-    """For each member of a run with more than one, how much it adds to the coverage of
-    the other side's tokens (mean over those tokens of the best cosine with a member token)."""
-    if len(members) < 2:
+def _coverage_gains(best: list[np.ndarray]) -> list[float]:
+    """How much each member of a merged run adds to the coverage of the other side's
+    tokens: the mean, over those tokens, of their best cosine with a member token.
+
+    ``best[o][u, t]``: best cosine of token t of the other side's sentence o among
+    the tokens of member u. Returns one gain per member (none for a single member).
+    """
+    members = best[0].shape[0]
+    if members < 2:
         return []
-    sims = np.vstack(other) @ np.vstack(members).T
-    full = float(sims.max(axis=1).mean())
-    bounds = np.cumsum([0] + [len(m) for m in members])
-    gains = []
-    for u in range(len(members)):
-        rest = np.concatenate([sims[:, :bounds[u]], sims[:, bounds[u + 1]:]], axis=1)
-        gains.append(full - float(rest.max(axis=1).mean()))
-    return gains
+    total = sum(b.shape[1] for b in best)
+    full = sum(float(b.max(axis=0).sum()) for b in best)
+    return [(full - sum(float(np.delete(b, u, axis=0).max(axis=0).sum()) for b in best)) / total
+            for u in range(members)]
 
 
 def _path_points(beads: list[tuple[int, int, int, int]], scale: int, n: int, m: int) -> list[tuple[int, int]]:
@@ -293,11 +307,14 @@ def _join_run(texts: list[str]) -> str:
     return out
 
 
-def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int) -> tuple[set, set]:
-    """(k, end) runs of 2..max_run sentences near beads the first pass is unsure of."""
+def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int,
+                    merges_only: bool = False) -> tuple[set, set]:
+    """(k, end) runs of 2..max_run sentences near beads the first pass is unsure of
+    (merges, omissions, 1-1 beads of low quality; with ``merges_only``, not the latter)."""
     src_runs, tgt_runs = set(), set()
     for i, k, j, l in path:
-        if (k, l) == (1, 1) and -float(costs.per_sentence(i + 1, 1, 1, np.array([j + 1]))[0]) >= p.refine_below:
+        if (k, l) == (1, 1) and (merges_only or -float(costs.per_sentence(i + 1, 1, 1, np.array([j + 1]))[0])
+                                 >= p.refine_below):
             continue
         for runs, lo, hi, size in ((src_runs, i - p.refine_pad, i + k + p.refine_pad, n),
                                    (tgt_runs, j - p.refine_pad, j + l + p.refine_pad, m)):
@@ -335,8 +352,10 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
             tokens = ({}, {})
             token_fn = getattr(encode, "tokens", None)
             if p.token_penalty and token_fn is not None:
-                near_a = sorted({x for k, e in src_runs for x in range(e - k, e)})
-                near_b = sorted({y for l, e in tgt_runs for y in range(e - l, e)})
+                # token vectors only where the first pass merged or left sentences out
+                merge_a, merge_b = _uncertain_runs(path, costs, p, n, m, merges_only=True)
+                near_a = sorted({x for k, e in merge_a for x in range(e - k, e)})
+                near_b = sorted({y for l, e in merge_b for y in range(e - l, e)})
                 found = token_fn([src.texts[x] for x in near_a] + [tgt.texts[y] for y in near_b])
                 tokens = (dict(zip(near_a, found[:len(near_a)])), dict(zip(near_b, found[len(near_a):])))
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)

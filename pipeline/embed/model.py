@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,9 @@ import numpy as np
 from ..errors import PipelineError
 
 EMBEDDED = "embedded"
+# Texts whose token vectors an aligning Embedder keeps from its forward passes (about
+# 0.4 GB of float16 at most): the aligner's token check then needs no second pass.
+ALIGNER_TOKEN_MEMORY = 10_000
 
 
 # Spaces between two Chinese characters (letter-spaced headings in PDFs: "大 会") split
@@ -55,10 +59,13 @@ def load_model(spec: str, embedded_dir: str | Path):
         raise PipelineError(f"cannot load embedding model '{name}': {str(err).splitlines()[0]}{hint}") from None
 
 
-def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool = True) -> np.ndarray:
+def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool = True,
+           tokens_out: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text, in the order given.
 
-    Texts are sorted by length before batching (less padding), then put back.
+    Texts are sorted by length before batching (less padding), then put back. With
+    ``tokens_out``, each text's content token vectors (see ``encode_tokens``), which
+    the same forward pass computes, are stored there too.
     """
     if not texts:
         dim = model.get_embedding_dimension()
@@ -68,36 +75,46 @@ def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool
 
     torch.set_num_threads(torch_threads)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = model.encode([texts[i] for i in order], prompt=prompt, batch_size=batch_size,
-                           normalize_embeddings=True, convert_to_numpy=True,
-                           show_progress_bar=progress)
+    ordered = [texts[i] for i in order]
+    if tokens_out is None:
+        vectors = model.encode(ordered, prompt=prompt, batch_size=batch_size, normalize_embeddings=True,
+                               convert_to_numpy=True, show_progress_bar=progress)
+    else:
+        outputs = model.encode(ordered, prompt=prompt, batch_size=batch_size, output_value=None,
+                               show_progress_bar=progress)
+        # normalised as sentence-transformers does, so vectors are the same either way
+        vectors = torch.nn.functional.normalize(torch.stack([o["sentence_embedding"] for o in outputs]).float(),
+                                                p=2, dim=1).numpy()
+        n_prompt = _prompt_pieces(model, prompt)
+        for text, o in zip(ordered, outputs):
+            tokens_out[text] = _content_tokens(model.tokenizer, n_prompt, o["input_ids"], o["attention_mask"],
+                                               o["token_embeddings"])
     out = np.empty_like(vectors, dtype=np.float32)
     out[order] = vectors
     return out
 
 
+def _prompt_pieces(model, prompt: str) -> int:
+    return len(model.tokenizer.tokenize(prompt.strip())) if prompt.strip() else 0
+
+
+def _content_tokens(tokenizer, n_prompt: int, input_ids, attention_mask, token_embeddings) -> np.ndarray:
+    """Normalised float16 vectors of a text's own tokens: without <s>, </s>, padding, the
+    prompt's tokens and bare word-start markers (which carry no content)."""
+    length = int(attention_mask.sum())
+    pieces = tokenizer.convert_ids_to_tokens(input_ids[:length].tolist())
+    rows = [t for t in range(1 + n_prompt, length - 1) if pieces[t] != "\u2581"]
+    vectors = token_embeddings[rows].float().numpy()
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return vectors.astype(np.float16)
+
+
 def encode_tokens(model, texts: list[str], prompt: str, batch_size: int) -> list[np.ndarray]:
     """Per text, its L2-normalised contextual token vectors (float16), without the
     special tokens, the prompt's tokens and bare word-start markers."""
-    if not texts:
-        return []
-    import torch
-
-    torch.set_num_threads(int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1)))
-    tokenizer = model.tokenizer
-    n_prompt = len(tokenizer.tokenize(prompt.strip())) if prompt.strip() else 0
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out: list[np.ndarray] = [np.zeros((0, 0), np.float16)] * len(texts)
-    tensors = model.encode([texts[i] for i in order], prompt=prompt, batch_size=batch_size,
-                           output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False)
-    for i, tensor in zip(order, tensors):
-        pieces = tokenizer.tokenize(prompt + texts[i])[n_prompt:]
-        vectors = tensor.float().numpy()[1 + n_prompt:1 + n_prompt + len(pieces)]
-        keep = [t for t, piece in enumerate(pieces[:len(vectors)]) if piece != "\u2581"]
-        vectors = vectors[keep]
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        out[i] = vectors.astype(np.float16)
-    return out
+    found: dict[str, np.ndarray] = {}
+    encode(model, texts, prompt, batch_size, progress=False, tokens_out=found)
+    return [found[t] for t in texts]
 
 
 class Embedder:
@@ -107,7 +124,9 @@ class Embedder:
     with cached embeddings never touches the encoder.
     """
 
-    def __init__(self, params: dict, progress: bool = True):
+    def __init__(self, params: dict, progress: bool = True, keep_tokens: int = 0):
+        """``keep_tokens``: hold the token vectors of up to this many recently encoded
+        texts in memory, so the aligner's token check needs no second forward pass."""
         from .cache import EmbeddingCache, model_fingerprint
 
         self.params = params
@@ -117,12 +136,21 @@ class Embedder:
         cache_dir = params.get("cache_dir")
         self.cache = EmbeddingCache(cache_dir, model_fingerprint(self.name, params["prompt"])) if cache_dir else None
         self.encoded = 0  # texts sent to the encoder (for tests and benchmarks)
+        self.keep_tokens = keep_tokens
+        self._recent_tokens: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
             self._model = load_model(self.params["model"], self.params["embedded_dir"])
         self.encoded += len(texts)
-        return encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress)
+        if not self.keep_tokens:
+            return encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress)
+        found: dict[str, np.ndarray] = {}
+        vectors = encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress, found)
+        self._recent_tokens.update(found)
+        while len(self._recent_tokens) > self.keep_tokens:
+            self._recent_tokens.popitem(last=False)
+        return vectors
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         from .cache import embed_with_cache
@@ -134,9 +162,14 @@ class Embedder:
         from .cache import tokens_with_cache
 
         def encode_missing(missing: list[str]) -> list[np.ndarray]:
-            if self._model is None:
-                self._model = load_model(self.params["model"], self.params["embedded_dir"])
-            self.encoded += len(missing)
-            return encode_tokens(self._model, missing, self.params["prompt"], self.params["batch_size"])
+            found = {t: self._recent_tokens[t] for t in missing if t in self._recent_tokens}
+            rest = [t for t in missing if t not in found]
+            if rest:
+                if self._model is None:
+                    self._model = load_model(self.params["model"], self.params["embedded_dir"])
+                self.encoded += len(rest)
+                found.update(zip(rest, encode_tokens(self._model, rest, self.params["prompt"],
+                                                     self.params["batch_size"])))
+            return [found[t] for t in missing]
 
         return tokens_with_cache([encoder_text(t) for t in texts], self.cache, encode_missing)

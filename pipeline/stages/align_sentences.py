@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import io
 from ..align.overlaps import Side
 from ..align.sentence_aligner import SentenceAlignParams, align_sides
-from ..embed.model import Embedder
+from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import InputError
 from ..evaluate.ladder import format_bead
 
@@ -46,7 +46,7 @@ def align_files(src: list[str], tgt: list[str], params: dict, embedder=None) -> 
     """Beads with calibrated scores for two lists of sentences."""
     from ..align.calibration import Calibration
 
-    embedder = embedder or Embedder(params["embedding"])
+    embedder = embedder or Embedder(params["embedding"], keep_tokens=ALIGNER_TOKEN_MEMORY)
     p = SentenceAlignParams.from_params(params.get("sentence_align"))
     vectors = embedder(src + tgt)
     a = Side.from_texts(src, vectors[:len(src)] if src else vectors[:0])

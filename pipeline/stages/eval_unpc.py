@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import io
 from ..align.calibration import Calibration
-from ..embed.model import Embedder
+from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..evaluate import evalset
 from ..evaluate.ladder import evaluate_dirs, format_bead, read_ladder
 from .align_sentences import align_files, read_sentences
@@ -32,7 +32,7 @@ def run(args, params: dict) -> None:
                                join_3=p["join_3"], drop=p["drop"], task_sizes=tuple(p["task_sizes"]),
                                max_pairs=p.get("max_pairs"))
     summary = evalset.build(args.unpc_dir, args.out / "data", ep)
-    embedder = Embedder(params["embedding"])
+    embedder = Embedder(params["embedding"], keep_tokens=ALIGNER_TOKEN_MEMORY)
     uncalibrated = {**params, "sentence_align": {**params["sentence_align"], "calibration": None}}
     metrics, judged = {"sets": summary}, []
     for split in ("dev", "test"):
