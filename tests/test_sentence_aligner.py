@@ -1,6 +1,7 @@
 """The sentence aligner: DP exactness, ladders and scoring, cache, symmetry, bad input."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 
@@ -55,6 +56,12 @@ def test_band_is_symmetric_under_transpose():
     cells = {(i, j) for i in range(13) for j in range(band.lo[i], band.hi[i] + 1)}
     cells_t = {(j, i) for i in range(11) for j in range(band_t.lo[i], band_t.hi[i] + 1)}
     assert cells == cells_t
+
+
+def test_params_yaml_equals_the_aligners_defaults():
+    section = dict(load_params(ROOT / "configs" / "params.yaml")["sentence_align"])
+    section.pop("calibration")
+    assert section == {k: v for k, v in dataclasses.asdict(SentenceAlignParams()).items()}
 
 
 def test_merge_with_an_unrelated_member_costs_more():
