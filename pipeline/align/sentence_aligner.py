@@ -12,6 +12,9 @@
    overall ratio) and agreement of numbers and symbols add penalties, and so does
    a merge whose weakest member matches the other side below its hubness (an
    omission next to a bead is not hidden inside a merge).
+4. With an encoder, a second pass looks closer near the beads the first is unsure
+   of: merged runs are encoded for real, and a merge whose member makes none of the
+   other side's contextual token vectors better matched costs more.
 Every quantity is symmetric in the two sides, so swapping source and target
 gives the transposed ladder.
 """
@@ -334,7 +337,9 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
     """The ladder for two sides; each match bead carries its quality (for calibration).
 
     With ``encode`` (texts -> vectors) and texts on both sides, a second pass encodes
-    the merged runs near uncertain beads for real and aligns again near the path.
+    the merged runs near uncertain beads for real and aligns again near the path; if
+    ``encode`` also has a ``tokens`` method (texts -> token vectors, as ``Embedder``
+    has), merges near those beads get the token-coverage check.
     ``background``: statistics of the surrounding document, for problems too small
     to estimate their own (the sentences of one unit pair).
     """
