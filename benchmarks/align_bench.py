@@ -155,19 +155,18 @@ class _TimedEncoder:
     def __init__(self, embedder):
         self.embedder, self.seconds = embedder, 0.0
 
-    def __call__(self, texts):
+    def _timed(self, fn, texts):
         t0 = time.perf_counter()
         try:
-            return self.embedder(texts)
+            return fn(texts)
         finally:
             self.seconds += time.perf_counter() - t0
 
+    def __call__(self, texts):
+        return self._timed(self.embedder, texts)
+
     def tokens(self, texts):  # the second pass's token vectors are encoder time too
-        t0 = time.perf_counter()
-        try:
-            return self.embedder.tokens(texts)
-        finally:
-            self.seconds += time.perf_counter() - t0
+        return self._timed(self.embedder.tokens, texts)
 
 
 def scaling(params: dict, p: SentenceAlignParams, embedder, work: Path, sizes: list[int]) -> dict:

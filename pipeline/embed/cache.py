@@ -46,13 +46,16 @@ class EmbeddingCache:
         self.db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, "
                         "vec BLOB NOT NULL)")
 
-    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        found = {}
-        for start in range(0, len(keys), 500):
+    def _select(self, query: str, keys: list[str]) -> list[tuple]:
+        rows = []
+        for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
             chunk = keys[start:start + 500]
-            rows = self.db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            found.update({k: np.frombuffer(v, dtype=np.float32) for k, v in rows})
-        return found
+            rows += self.db.execute(query.format(",".join("?" * len(chunk))), chunk).fetchall()
+        return rows
+
+    def get(self, keys: list[str]) -> dict[str, np.ndarray]:
+        return {k: np.frombuffer(v, dtype=np.float32)
+                for k, v in self._select("SELECT key, vec FROM vectors WHERE key IN ({})", keys)}
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         with self.db:
@@ -60,36 +63,38 @@ class EmbeddingCache:
                                 ((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()))
 
     def get_tokens(self, keys: list[str]) -> dict[str, np.ndarray]:
-        found = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows = self.db.execute(f"SELECT key, dim, vec FROM tokens WHERE key IN ({','.join('?' * len(chunk))})",
-                                   chunk)
-            found.update({k: np.frombuffer(v, dtype=np.float16).reshape(-1, d) for k, d, v in rows})
-        return found
+        return {k: np.frombuffer(v, dtype=np.float16).reshape(-1, d)
+                for k, d, v in self._select("SELECT key, dim, vec FROM tokens WHERE key IN ({})", keys)}
 
     def put_tokens(self, items: dict[str, np.ndarray]) -> None:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
-                                ((k, int(v.shape[1]) if v.ndim == 2 and v.shape[1] else 1,
-                                  np.asarray(v, dtype=np.float16).tobytes()) for k, v in items.items()))
+                                ((k, int(v.shape[1]), np.asarray(v, dtype=np.float16).tobytes())
+                                 for k, v in items.items()))
 
     def close(self) -> None:
         self.db.close()
 
 
+def _through_cache(texts: list[str], get: Callable | None, put: Callable | None,
+                   encode_missing: Callable[[list[str]], list]) -> tuple[list[str], dict]:
+    """Keys of ``texts`` and what each key maps to; only texts whose key ``get`` does not
+    know reach ``encode_missing`` (each distinct text once), and ``put`` stores them."""
+    keys = [text_key(t) for t in texts]
+    found = get(sorted(set(keys))) if get else {}
+    missing = sorted({t for t, k in zip(texts, keys) if k not in found})
+    if missing:
+        new = {text_key(t): v for t, v in zip(missing, encode_missing(missing))}
+        if put:
+            put(new)
+        found.update(new)
+    return keys, found
+
+
 def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
                      encode_missing: Callable[[list[str]], np.ndarray]) -> np.ndarray:
     """Vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
-    keys = [text_key(t) for t in texts]
-    found = cache.get(sorted(set(keys))) if cache else {}
-    missing = sorted({t for t, k in zip(texts, keys) if k not in found})
-    if missing:
-        fresh = encode_missing(missing)
-        new = {text_key(t): v for t, v in zip(missing, fresh)}
-        if cache:
-            cache.put(new)
-        found.update(new)
+    keys, found = _through_cache(texts, cache and cache.get, cache and cache.put, encode_missing)
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     return np.stack([found[k] for k in keys]).astype(np.float32)
@@ -98,12 +103,5 @@ def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
 def tokens_with_cache(texts: list[str], cache: EmbeddingCache | None,
                       encode_missing: Callable[[list[str]], list[np.ndarray]]) -> list[np.ndarray]:
     """Token vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
-    keys = [text_key(t) for t in texts]
-    found = cache.get_tokens(sorted(set(keys))) if cache else {}
-    missing = sorted({t for t, k in zip(texts, keys) if k not in found})
-    if missing:
-        new = {text_key(t): v for t, v in zip(missing, encode_missing(missing))}
-        if cache:
-            cache.put_tokens(new)
-        found.update(new)
+    keys, found = _through_cache(texts, cache and cache.get_tokens, cache and cache.put_tokens, encode_missing)
     return [found[k].astype(np.float32) for k in keys]
