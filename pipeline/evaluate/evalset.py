@@ -2,9 +2,9 @@
 
 Source: the UN Parallel Corpus v1.0 development pairs (``../shared/unpc-dev``), where
 line n of the .zh and .en files is a gold translation pair and the .ids file names
-each line's document. We group lines by document (in order), then, per document,
-join random neighbouring sentences on one side (giving 2-1, 1-2, 3-1, 1-3 gold
-beads) and drop a few sentences on one side (1-0 / 0-1 beads), and concatenate
+each line's document and its position there. We group lines by document, in
+document order, then, per document, join random neighbouring sentences on one side
+(giving 2-1, 1-2, 3-1, 1-3 gold beads) and drop a few sentences on one side (1-0 / 0-1 beads), and concatenate
 documents into long texts. Documents are split between a ``dev`` part (for tuning
 parameters) and a ``test`` part (for reporting), so the reported F1 is not tuned on.
 """
@@ -30,7 +30,13 @@ class EvalSetParams:
 
 
 def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
-    """Pairs grouped by source document, documents and lines in file order."""
+    """Pairs grouped by source document, each document's lines in document order.
+
+    The files interleave documents and, within a document, do not keep its order
+    (in 467 of the 556 documents some line comes before an earlier one), so lines are
+    sorted by their English ``paragraph:sentence`` position from the .ids file (the
+    Chinese positions give the same order); lines without one keep file order.
+    """
     folder = Path(folder)
     paths = {ext: folder / f"UNv1.0.devset.dev.{ext}" for ext in ("zh", "en", "ids")}
     for path in paths.values():
@@ -38,11 +44,24 @@ def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
             raise InputError(path, "UNPC file not found")
     lines = {ext: path.read_text(encoding="utf-8").split("\n") for ext, path in paths.items()}
     n = len(lines["ids"]) - (lines["ids"][-1] == "")
-    docs: dict[str, list[tuple[str, str]]] = {}
+    positioned: dict[str, list[tuple[tuple[int, ...], int]]] = {}
     for i in range(n):
-        doc = lines["ids"][i].split(" ")[0]
-        docs.setdefault(doc, []).append((lines["zh"][i].strip(), lines["en"][i].strip()))
-    return docs
+        doc, *fields = lines["ids"][i].split(" ")
+        positioned.setdefault(doc, []).append((_position(fields, "en"), i))
+    return {doc: [(lines["zh"][i].strip(), lines["en"][i].strip()) for _, i in sorted(rows)]
+            for doc, rows in positioned.items()}
+
+
+def _position(fields: list[str], lang: str) -> tuple[int, ...]:
+    """(paragraph, sentence) of ``lang:paragraph:sentence`` in an .ids line; () if absent."""
+    for field in fields:
+        name, _, rest = field.partition(":")
+        if name == lang:
+            try:
+                return tuple(int(x) for x in rest.split(":"))
+            except ValueError:
+                return ()
+    return ()
 
 
 def _perturb(pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
