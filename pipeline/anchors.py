@@ -43,6 +43,14 @@ _EN_WORD = re.compile(r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|nin
                       + "|".join(_EN_TENS) + r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
                       + r"|(?<=-)(?:one|first))\b(?!-(?:third|quarter|fifth|half)s?\b)",
                       re.IGNORECASE)
+# A number word before a scale word: "two million" is 200万.
+_EN_CARDINALS = [w for w, _ in sorted(_EN_WORDS.items(), key=lambda item: item[1]) if not w.endswith(("th", "d"))]
+_EN_WORD_SCALED = re.compile(r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?("
+                             + "|".join(sorted(_EN_CARDINALS, key=len, reverse=True)) + "|" + "|".join(_EN_TENS)
+                             + r"|one|a) (thousand|million|billion|trillion)\b", re.IGNORECASE)
+# ... and a Chinese numeral before 万/亿: 一百万 (a numeral digit is required: 千万 is "by all means")
+_ZH_NUMERAL_SCALED = re.compile(r"([〇零一二三四五六七八九两十百千]*[〇零一二三四五六七八九两][〇零一二三四五六七八九两十百千]*)"
+                                r"(万亿|亿|万)")
 # Roman numerals after the names of parts (section II = 第二节, annex I = 附件一)
 _ROMAN_PART = re.compile(r"\b((?i:section|chapter|part|volume|annex|schedule|title|appendix|article) )"
                          r"([IVXL]+)\b")
@@ -145,12 +153,27 @@ def find_numbers(text: str) -> list[str]:
             found.append(str(value))
         return " "
 
+    def en_word_scaled(m: re.Match) -> str:
+        tens, word = (m.group(1) or "").lower(), m.group(2).lower()
+        value = 1 if word in ("one", "a") else _EN_TENS.get(word) or _EN_WORDS[word]
+        found.append(str((value + (_EN_TENS[tens] if tens else 0)) * _EN_SCALE[m.group(3).lower()]))
+        return " "
+
+    def zh_numeral_scaled(m: re.Match) -> str:
+        value = _zh_numeral_value(m.group(1).replace("两", "二"))
+        if value is None:
+            return m.group(0)
+        found.append(str(value * _ZH_SCALE[m.group(2)]))
+        return " "
+
     # clock times: "9.30 a.m." is 9时30分
     text = _EN_HEADING.sub(lambda m: roman(m) + " ", text)
     text = _ZH_HEADING.sub(zh_heading, text)
     text = _CLOCK.sub(lambda m: f" {m.group(1)} {m.group(2)} ", text)
     text = _MONTH_DATE.sub(lambda m: f" {MONTHS[(m.group(1) or m.group(2)).lower()]} ", text)
     text = _SCALED.sub(scaled, text)
+    text = _EN_WORD_SCALED.sub(en_word_scaled, text)
+    text = _ZH_NUMERAL_SCALED.sub(zh_numeral_scaled, text)
     text = _EN_WORD.sub(en_word, text)
     text = _ROMAN_PART.sub(roman, text)
     text = _ZH_NUMERAL.sub(zh_numeral, text)

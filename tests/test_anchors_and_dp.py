@@ -27,6 +27,8 @@ import pytest
     ("1.35亿美元的认捐，还有5.85亿美元的缺口", "$135 million in pledges, leaving a shortfall of $585 million"),
     ("预算外捐款3 300万美元", "extrabudgetary contributions of 33 million"),
     ("超过289亿苏姆", "over 28.9 billion sum"),
+    ("拥有约200万居民的城镇", "a town of almost two million inhabitants"),  # number word and scale word
+    ("一百万人", "a million people"),
     ("第一五六条", "Rule 156"),  # digit-by-digit Chinese numerals
     ("《宪章》第三十三条第一项", "the Charter, in Article 33, paragraph 1"),
     ("第四十八届会议", "the forty-eighth session"),
