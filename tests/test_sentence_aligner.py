@@ -81,6 +81,56 @@ def test_merge_with_an_unrelated_member_costs_more():
     assert cost[1.0] > cost[0.0] + 0.1
 
 
+def test_leftovers_between_the_same_beads_are_paired():
+    from pipeline.align.sentence_aligner import _pair_leftovers
+    # (i, k, j, l): a 1-0 and a 0-1 between two 1-1 beads become one 1-1 bead
+    path = [(0, 1, 0, 1), (1, 1, 1, 0), (2, 0, 1, 1), (2, 1, 2, 1)]
+    assert _pair_leftovers(path) == [(0, 1, 0, 1), (1, 1, 1, 1), (2, 1, 2, 1)]
+    assert _pair_leftovers([(0, 0, 0, 1), (0, 1, 1, 0)]) == [(0, 1, 0, 1)]  # either order, at the edges
+    # two sentences left on one side and one on the other: which would pair is unclear
+    uneven = [(0, 1, 0, 1), (1, 1, 1, 0), (2, 1, 1, 0), (3, 0, 1, 1), (3, 1, 2, 1)]
+    assert _pair_leftovers(uneven) == uneven
+
+
+def test_edge_windows():
+    from pipeline.align.windows import edge_checks, edge_window
+    text = "The report will be posted on the website. Statement by the President"
+    assert edge_window(text, 12, head=False) == "the President"  # snapped to whole words
+    assert edge_window(text, 5, head=True) == "The report"
+    assert edge_window("主要要素过去几十年来", 4, head=True) == "主要要素"
+    checks = edge_checks(range(0, 2), ["报告将登载在网站上。", "主席发言"], text, 3.0, 0.5)
+    assert checks == [(1, "the President", "The report will")]  # the long member is not checked
+    # a window over half the other run would overlap its opposite: no check
+    assert edge_checks(range(0, 2), ["报告将登载在网站上。", "主席发言"], "Statement by the President", 3.0, 0.5) == []
+
+
+def test_a_heading_glued_to_its_neighbour_is_found_but_a_missing_one_is_not(params):
+    """English glued the heading "Statement by the Chair" to the sentence before it:
+    the edge-window check makes that a 2-1 bead; where English has no heading, the
+    Chinese heading stays an omission."""
+    embedder = Embedder(params["embedding"], progress=False)
+    zh = ["委员会在第一次会议上选举了主席团成员。", "委员会通过了临时议程。",
+          "秘书处将在会议开幕前至少六周分发所有会议文件。", "主席发言",
+          "主席向与会者致欢迎辞，并回顾了委员会的任务。", "委员会审议了执行主任的报告。",
+          "若干代表团对报告表示欢迎。", "委员会决定将该项目推迟到下届会议审议。"]
+    body = "The secretariat will circulate all meeting documents at least six weeks before the opening of the session."
+    en = ["At its first meeting, the Committee elected the members of its Bureau.",
+          "The Committee adopted the provisional agenda.", body + " Statement by the Chair",
+          "The Chair welcomed the participants and recalled the mandate of the Committee.",
+          "The Committee considered the report of the Executive Director.", "Several delegations welcomed the report.",
+          "The Committee decided to defer consideration of the item to its next session."]
+    p = SentenceAlignParams.from_params(params["sentence_align"])
+    vectors = embedder(zh + en + [body])
+    src, tgt = Side.from_texts(zh, vectors[:8]), Side.from_texts(en, vectors[8:15])
+    without_heading = Side.from_texts(en[:2] + [body] + en[3:], np.concatenate([vectors[8:10], vectors[15:], vectors[11:15]]))
+    for windows, tgt_side, expected in ((0.5, tgt, ((2, 3), (2,))), (0.0, tgt, ((3,), ())),
+                                        (0.5, without_heading, ((3,), ()))):
+        q = dataclasses.replace(p, window_max_share=windows)
+        forward = [(b.src, b.tgt) for b in align_sides(src, tgt_side, q, embedder)]
+        assert expected in forward
+        assert sorted(forward) == sorted((b.tgt, b.src) for b in align_sides(tgt_side, src, q, embedder))
+
+
 def test_ladder_round_trip_and_strict_scoring(tmp_path):
     gold = [((0,), (0,)), ((1,), (1, 2)), ((2,), ()), ((3, 4), (3,))]
     test = [((0,), (0,)), ((1,), (1,)), ((), (2,)), ((2,), ()), ((3, 4), (3,))]
@@ -100,6 +150,17 @@ def test_evaluate_cli(tmp_path, capsys):
     assert main(["evaluate", str(tmp_path / "test"), str(tmp_path / "gold")]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["precision"] == 0.5 and result["recall"] == 0.5
+
+
+def test_unpc_lines_are_read_in_document_order(tmp_path):
+    # the .ids file gives each line's place in its document; the files do not keep it
+    ids = ["doc/a ar:9:1 en:7:2 zh:8:2", "doc/b en:1:1 zh:1:1", "doc/a ar:2:1 en:3:1 zh:3:1",
+           "doc/a ar:9:1 en:7:1 zh:8:1"]
+    zh, en = ["甲二", "乙", "甲零", "甲一"], ["A2", "B", "A0", "A1"]
+    for ext, lines in (("ids", ids), ("zh", zh), ("en", en)):
+        (tmp_path / f"UNv1.0.devset.dev.{ext}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs = evalset.read_unpc(tmp_path)
+    assert docs == {"doc/a": [("甲零", "A0"), ("甲一", "A1"), ("甲二", "A2")], "doc/b": [("乙", "B")]}
 
 
 @pytest.fixture(scope="module")

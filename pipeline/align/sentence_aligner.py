@@ -14,7 +14,10 @@
    omission next to a bead is not hidden inside a merge).
 4. With an encoder, a second pass looks closer near the beads the first is unsure
    of: merged runs are encoded for real, and a merge whose member makes none of the
-   other side's contextual token vectors better matched costs more.
+   other side's contextual token vectors better matched costs more. A third pass
+   spares a first or last member whose translation is found at its end of the other
+   side's run (edge windows, windows.py): token vectors miss short headings.
+5. One sentence left over on each side between the same two beads is paired.
 Every quantity is symmetric in the two sides, so swapping source and target
 gives the transposed ladder.
 """
@@ -28,6 +31,7 @@ import numpy as np
 from ..langs import is_cjk
 from . import banded
 from .overlaps import Runs, Side
+from .windows import edge_checks
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ class SentenceAlignParams:
     """The aligner's costs; the defaults are configs/params.yaml's (tuned on the dev part
     of the evaluation set; a test keeps the two equal)."""
 
-    skip_cost: float = 0.09  # per unaligned sentence
+    skip_cost: float = 0.10  # per unaligned sentence
     margin_offset: float = 0.08  # a bead costs (offset - margin) per sentence before penalties
     length_weight: float = 0.002  # Gale-Church deviation, squared, per character
     anchor_weight: float = 0.10
@@ -47,7 +51,14 @@ class SentenceAlignParams:
     # side's tokens better matched was absorbed without a counterpart. Such a merge costs
     # token_penalty more per sentence, ramping down to 0 at a coverage gain of token_min_gain.
     token_penalty: float = 0.02
-    token_min_gain: float = 0.0005
+    token_min_gain: float = 0.002
+    # Edge windows (third pass, windows.py): the first or last member of a merge whose
+    # translation sits at its end of the other side's run escapes the token penalty
+    # (last-layer token vectors miss short headings); the relief is full at a window
+    # gain of window_min_gain.
+    window_max_share: float = 0.5  # members up to this share of their run's characters
+    window_scale: float = 2.0  # window length / the member's expected translated length
+    window_min_gain: float = 0.03
     knn: int = 8
     window: int = 8
     full_grid_cells: int = 250_000
@@ -57,6 +68,10 @@ class SentenceAlignParams:
     refine: bool = True
     refine_below: float = -0.10
     refine_pad: int = 1
+    # One sentence left over on each side between the same two beads holds the same
+    # place in both versions: pair them (a low-quality 1-1 bead, flagged for review)
+    # rather than leave two omissions.
+    pair_leftovers: bool = True
 
     @classmethod
     def from_params(cls, section: dict | None) -> "SentenceAlignParams":
@@ -135,10 +150,13 @@ class _Costs:
 
     def __init__(self, src: Side, tgt: Side, band: banded.Band, p: SentenceAlignParams,
                  beads: tuple[tuple[int, int], ...], encoded: tuple[dict, dict] = ({}, {}),
-                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {})):
+                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {}),
+                 windows: dict | None = None):
         self.p = p
         self.tokens = tokens  # sentence index -> token vectors, for sentences near uncertain beads
-        self._gains: dict[tuple[int, int, int, int], float] = {}
+        # (i, k, j, l) -> {(side, member): edge-window gain}, for merges near the path
+        self.windows = windows or {}
+        self._shortfalls: dict[tuple[int, int, int, int], float] = {}
         self._pair_best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
         self.a, self.b = Runs.of(src, zeros_a, p.max_run), Runs.of(tgt, zeros_b, p.max_run)
@@ -186,24 +204,38 @@ class _Costs:
             self._pair_best[(x, y)] = (sims.max(axis=1), sims.max(axis=0))
         return self._pair_best[(x, y)]
 
-    def _min_token_gain(self, i: int, k: int, j: int, l: int) -> float:
-        """Least gain in coverage of one side's tokens that a member of the other side's
-        run brings (nan if some member's tokens are unknown). A sentence absorbed into
-        a merge without a counterpart covers nothing new: its gain is about zero."""
+    def _token_gains(self, i: int, k: int, j: int, l: int) -> dict[tuple[int, int], float]:
+        """Gain in coverage of the other side's tokens that each member of a merged run
+        brings, keyed (side, sentence); empty if some member's tokens are unknown.
+        A sentence absorbed into a merge without a counterpart covers nothing new."""
+        xs, ys = range(i - k, i), range(j - l, j)
+        ta, tb = self.tokens
+        if not (all(len(ta.get(x, ())) for x in xs) and all(len(tb.get(y, ())) for y in ys)):
+            return {}
+        gains = {}
+        if l > 1:  # target members covering the source run's tokens
+            found = _coverage_gains([np.stack([self._best_matches(x, y)[0] for y in ys]) for x in xs])
+            gains.update({(1, y): g for y, g in zip(ys, found)})
+        if k > 1:
+            found = _coverage_gains([np.stack([self._best_matches(x, y)[1] for x in xs]) for y in ys])
+            gains.update({(0, x): g for x, g in zip(xs, found)})
+        return gains
+
+    def _shortfall(self, i: int, k: int, j: int, l: int) -> float:
+        """How far the worst-evidenced member of a merge falls short of being translated
+        on the other side, 0..1: from its edge window where one was checked, else from
+        its token coverage (0 when neither is known)."""
         key = (i, k, j, l)
-        if key not in self._gains:
-            xs, ys = range(i - k, i), range(j - l, j)
-            ta, tb = self.tokens
-            gain = float("nan")
-            if all(len(ta.get(x, ())) for x in xs) and all(len(tb.get(y, ())) for y in ys):
-                gains = []
-                if l > 1:  # target members covering the source run's tokens
-                    gains += _coverage_gains([np.stack([self._best_matches(x, y)[0] for y in ys]) for x in xs])
-                if k > 1:
-                    gains += _coverage_gains([np.stack([self._best_matches(x, y)[1] for x in xs]) for y in ys])
-                gain = min(gains)
-            self._gains[key] = gain
-        return self._gains[key]
+        if key not in self._shortfalls:
+            p, windows = self.p, self.windows.get(key, {})
+            worst = 0.0
+            for member, gain in self._token_gains(i, k, j, l).items():
+                short = 1.0 - gain / p.token_min_gain
+                if member in windows:  # a member placed where its translation is, is not absorbed
+                    short = min(short, 1.0 - windows[member] / p.window_min_gain)
+                worst = max(worst, short)
+            self._shortfalls[key] = min(worst, 1.0)
+        return self._shortfalls[key]
 
     def _lookup(self, k: int, l: int, i: int, cols: np.ndarray) -> np.ndarray:
         """Cosines of bead type (k, l) at row i and the given columns (-inf outside the band)."""
@@ -245,10 +277,8 @@ class _Costs:
             best, weakest = self._members(i, k, l, cols)
             loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
             loss = loss + p.member_weight * np.maximum(0.0, np.where(np.isfinite(weakest), -weakest, 0.0))
-            if p.token_penalty and (self.tokens[0] or self.tokens[1]):
-                gains = np.array([self._min_token_gain(i, k, int(j), l) for j in cols])
-                shortfall = np.clip(1.0 - np.nan_to_num(gains, nan=np.inf) / p.token_min_gain, 0.0, 1.0)
-                loss = loss + p.token_penalty * shortfall
+            if p.token_penalty and (self.tokens[0] or self.tokens[1] or self.windows):
+                loss = loss + p.token_penalty * np.array([self._shortfall(i, k, int(j), l) for j in cols])
         margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
         # Gale-Church: length difference in standard deviations, variance growing with length
         la, lb = a.lengths[k][i] * self.ratio, b.lengths[l][cols] * self.ratio_b
@@ -331,6 +361,83 @@ def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int,
     return src_runs, tgt_runs
 
 
+def _merges_near(path: list[tuple[int, int, int, int]], max_run: int) -> set[tuple[int, int, int, int]]:
+    """Merged beads (i, k, j, l) worth an edge-window check: the path's own merges, each
+    omission added to a neighbouring match bead, and each merge's edge member moved
+    to its neighbour (a heading glued to the sentence before it or after it)."""
+    out = set()
+
+    def add(i: int, k: int, j: int, l: int) -> None:
+        if k and l and (k > 1 or l > 1) and k <= max_run and l <= max_run:
+            out.add((i, k, j, l))
+
+    for x, (i, k, j, l) in enumerate(path):
+        before = path[x - 1] if x > 0 and path[x - 1][1] and path[x - 1][3] else None
+        after = path[x + 1] if x + 1 < len(path) and path[x + 1][1] and path[x + 1][3] else None
+        add(i, k, j, l)
+        if not (k and l):  # an omission, absorbed by either neighbour
+            if before:
+                add(before[0], before[1] + k, before[2], before[3] + l)
+            if after:
+                add(i, k + after[1], j, l + after[3])
+        elif k > 1 or l > 1:  # an edge member handed to either neighbour
+            for dk, dl in ((1, 0), (0, 1)):
+                if (k - dk) and (l - dl) and (dk and k > 1 or dl and l > 1):
+                    if before:
+                        add(before[0], before[1] + dk, before[2], before[3] + dl)
+                        add(i + dk, k - dk, j + dl, l - dl)
+                    if after:
+                        add(i, k - dk, j, l - dl)
+                        add(after[0] - dk, after[1] + dk, after[2] - dl, after[3] + dl)
+    return out
+
+
+def _edge_window_gains(path, src: Side, tgt: Side, p: SentenceAlignParams, ratio: float,
+                       encode: Callable[[list[str]], np.ndarray]) -> dict:
+    """{(i_end, k, j_end, l): {(side, member): gain}} for merges near the path, where a
+    member's gain is its vector's cosine with its own-end window of the other run less
+    that with the opposite-end window (windows.py); windows are encoded in one batch."""
+    checks = []
+    for i, k, j, l in sorted(_merges_near(path, p.max_run)):
+        key = (i + k, k, j + l, l)
+        for side, members, texts, other, other_texts, r in (
+                (0, range(i, i + k), src.texts, range(j, j + l), tgt.texts, ratio),
+                (1, range(j, j + l), tgt.texts, range(i, i + k), src.texts, 1.0 / ratio)):
+            other_run = _join_run([other_texts[y] for y in other])
+            for member, own, opposite in edge_checks(members, texts, other_run, r * p.window_scale,
+                                                     p.window_max_share):
+                checks.append((key, side, member, own, opposite))
+    if not checks:
+        return {}
+    windows = sorted({w for c in checks for w in c[3:]})
+    vectors = dict(zip(windows, encode(windows)))
+    gains: dict = {}
+    for key, side, member, own, opposite in checks:
+        v = (src, tgt)[side].vectors[member]
+        gains.setdefault(key, {})[(side, member)] = float(v @ vectors[own] - v @ vectors[opposite])
+    return gains
+
+
+def _pair_leftovers(path: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Join each 1-0 and 0-1 bead that together fill the gap between two match beads
+    (or a text's edge) into one 1-1 bead. Larger gaps are left alone: which sentences
+    would pair is not clear."""
+    out: list[tuple[int, int, int, int]] = []
+    x = 0
+    while x < len(path):
+        gap = path[x:x + 2]
+        links = {(k, l) for _, k, _, l in gap}
+        before_ok = x == 0 or (path[x - 1][1] and path[x - 1][3])
+        after_ok = x + 2 >= len(path) or (path[x + 2][1] and path[x + 2][3])
+        if len(gap) == 2 and links == {(1, 0), (0, 1)} and before_ok and after_ok:
+            out.append((gap[0][0], 1, gap[0][2], 1))  # both beads start at the gap's corner
+            x += 2
+        else:
+            out.append(path[x])
+            x += 1
+    return out
+
+
 def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                 encode: Callable[[list[str]], np.ndarray] | None = None,
                 background: Background | None = None) -> list[Bead]:
@@ -369,6 +476,14 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
             costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens)
             path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
+            if p.token_penalty and p.window_max_share > 0:
+                ratio = background.length_ratio if background else _median_ratio(src, tgt)
+                windows = _edge_window_gains(path, src, tgt, p, ratio, encode)
+                if windows:  # third pass: merges near the path judged by their edge windows
+                    costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens, windows)
+                    path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
+    if p.pair_leftovers:
+        path = _pair_leftovers(path)
     out = []
     for i, k, j, l in path:
         quality = float("nan") if not (k and l) else \
