@@ -106,8 +106,10 @@ def test_edge_windows():
 
 def test_a_heading_glued_to_its_neighbour_is_found_but_a_missing_one_is_not(params):
     """English glued the heading "Statement by the Chair" to the sentence before it:
-    the edge-window check makes that a 2-1 bead; where English has no heading, the
-    Chinese heading stays an omission."""
+    that is a 2-1 bead, and the heading's edge window finds it; where English has no
+    heading, the Chinese heading stays an omission and its window finds nothing."""
+    from pipeline.align.sentence_aligner import _edge_window_gains, _median_ratio
+
     embedder = Embedder(params["embedding"], progress=False)
     zh = ["委员会在第一次会议上选举了主席团成员。", "委员会通过了临时议程。",
           "秘书处将在会议开幕前至少六周分发所有会议文件。", "主席发言",
@@ -123,12 +125,16 @@ def test_a_heading_glued_to_its_neighbour_is_found_but_a_missing_one_is_not(para
     vectors = embedder(zh + en + [body])
     src, tgt = Side.from_texts(zh, vectors[:8]), Side.from_texts(en, vectors[8:15])
     without_heading = Side.from_texts(en[:2] + [body] + en[3:], np.concatenate([vectors[8:10], vectors[15:], vectors[11:15]]))
-    for windows, tgt_side, expected in ((0.5, tgt, ((2, 3), (2,))), (0.0, tgt, ((3,), ())),
-                                        (0.5, without_heading, ((3,), ()))):
-        q = dataclasses.replace(p, window_max_share=windows)
-        forward = [(b.src, b.tgt) for b in align_sides(src, tgt_side, q, embedder)]
+    for tgt_side, expected in ((tgt, ((2, 3), (2,))), (without_heading, ((3,), ()))):
+        forward = [(b.src, b.tgt) for b in align_sides(src, tgt_side, p, embedder)]
         assert expected in forward
-        assert sorted(forward) == sorted((b.tgt, b.src) for b in align_sides(tgt_side, src, q, embedder))
+        assert sorted(forward) == sorted((b.tgt, b.src) for b in align_sides(tgt_side, src, p, embedder))
+    # the evidence itself: the heading's window gain in the merge (source 2-3 with target 2)
+    path = [(0, 1, 0, 1), (1, 1, 1, 1), (2, 2, 2, 1), (4, 1, 3, 1), (5, 1, 4, 1), (6, 1, 5, 1), (7, 1, 6, 1)]
+    glued = _edge_window_gains(path, src, tgt, p, _median_ratio(src, tgt), embedder)[(4, 2, 3, 1)][(0, 3)]
+    missing = _edge_window_gains(path, src, without_heading, p, _median_ratio(src, without_heading),
+                                 embedder)[(4, 2, 3, 1)][(0, 3)]
+    assert glued >= p.window_min_gain > missing
 
 
 def test_ladder_round_trip_and_strict_scoring(tmp_path):

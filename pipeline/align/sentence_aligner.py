@@ -23,6 +23,7 @@ gives the transposed ladder.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Callable
 
@@ -150,13 +151,15 @@ class _Costs:
 
     def __init__(self, src: Side, tgt: Side, band: banded.Band, p: SentenceAlignParams,
                  beads: tuple[tuple[int, int], ...], encoded: tuple[dict, dict] = ({}, {}),
-                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {}),
-                 windows: dict | None = None):
+                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {})):
         self.p = p
         self.tokens = tokens  # sentence index -> token vectors, for sentences near uncertain beads
         # (i, k, j, l) -> {(side, member): edge-window gain}, for merges near the path
-        self.windows = windows or {}
+        self.windows: dict = {}
         self._shortfalls: dict[tuple[int, int, int, int], float] = {}
+        self._rows: dict | None = None  # (i, k, l) -> (cols, cost row), when kept
+        self._earlier: dict | None = None
+        self._changed: set = set()
         self._pair_best: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         zeros_a, zeros_b = np.zeros(len(src), np.float32), np.zeros(len(tgt), np.float32)
         self.a, self.b = Runs.of(src, zeros_a, p.max_run), Runs.of(tgt, zeros_b, p.max_run)
@@ -294,7 +297,29 @@ class _Costs:
         return p.margin_offset - margin + p.length_weight * length + p.anchor_weight * disagree + loss
 
     def __call__(self, i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
-        return (k + l) / 2 * self.per_sentence(i, k, l, cols) + self.p.merge_cost * (k + l - 2)
+        key = (i, k, l)
+        if self._earlier is not None and key not in self._changed:
+            cols_before, before = self._earlier.get(key, (None, None))
+            if cols_before is not None and np.array_equal(cols_before, cols):
+                return before
+        out = (k + l) / 2 * self.per_sentence(i, k, l, cols) + self.p.merge_cost * (k + l - 2)
+        if self._rows is not None:
+            self._rows[key] = (cols, out)
+        return out
+
+    def keep_rows(self) -> "_Costs":
+        """Remember every cost row computed from now on (for ``with_windows``)."""
+        self._rows = {}
+        return self
+
+    def with_windows(self, windows: dict) -> "_Costs":
+        """The same costs with edge-window gains added; rows that no window touches
+        are taken from this object's kept rows instead of being computed again."""
+        new = copy.copy(self)
+        new.windows, new._shortfalls = windows, {}
+        new._earlier, new._rows = self._rows, None
+        new._changed = {(i, k, l) for i, k, _, l in windows}
+        return new
 
 
 def _coverage_gains(best: list[np.ndarray]) -> list[float]:
@@ -474,13 +499,13 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                 found = token_fn([src.texts[x] for x in near_a] + [tgt.texts[y] for y in near_b])
                 tokens = (dict(zip(near_a, found[:len(near_a)])), dict(zip(near_b, found[len(near_a):])))
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
-            costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens)
+            costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens).keep_rows()
             path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
             if p.token_penalty and p.window_max_share > 0:
                 ratio = background.length_ratio if background else _median_ratio(src, tgt)
                 windows = _edge_window_gains(path, src, tgt, p, ratio, encode)
                 if windows:  # third pass: merges near the path judged by their edge windows
-                    costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens, windows)
+                    costs = costs.with_windows(windows)
                     path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
     if p.pair_leftovers:
         path = _pair_leftovers(path)
