@@ -226,8 +226,8 @@ class _Costs:
 
     def _shortfall(self, i: int, k: int, j: int, l: int) -> float:
         """How far the worst-evidenced member of a merge falls short of being translated
-        on the other side, 0..1: from its edge window where one was checked, else from
-        its token coverage (0 when neither is known)."""
+        on the other side, 0..1: from its token coverage, relieved where its edge window
+        finds its translation in place (0 when the members' tokens are unknown)."""
         key = (i, k, j, l)
         if key not in self._shortfalls:
             p, windows = self.p, self.windows.get(key, {})
@@ -280,7 +280,7 @@ class _Costs:
             best, weakest = self._members(i, k, l, cols)
             loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
             loss = loss + p.member_weight * np.maximum(0.0, np.where(np.isfinite(weakest), -weakest, 0.0))
-            if p.token_penalty and (self.tokens[0] or self.tokens[1] or self.windows):
+            if p.token_penalty and (self.tokens[0] or self.tokens[1]):
                 loss = loss + p.token_penalty * np.array([self._shortfall(i, k, int(j), l) for j in cols])
         margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
         # Gale-Church: length difference in standard deviations, variance growing with length
@@ -501,7 +501,7 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
             costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens).keep_rows()
             path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
-            if p.token_penalty and p.window_max_share > 0:
+            if (tokens[0] or tokens[1]) and p.window_max_share > 0:  # windows only relieve token penalties
                 ratio = background.length_ratio if background else _median_ratio(src, tgt)
                 windows = _edge_window_gains(path, src, tgt, p, ratio, encode)
                 if windows:  # third pass: merges near the path judged by their edge windows
