@@ -6,8 +6,9 @@ other version glued to its neighbour ("... website. Statement by the President")
 from a heading that version left out. Members keep their order in a translation, so
 the first member of a merged run should be rendered at the start of the other side's
 run and the last member at its end. The evidence for a member is how much closer
-its vector is to a window of a little more than its translated length at its own end
-of the other run than to a window of the same length at the opposite end: a
+its vector is to a window at its own end of the other run (about twice its expected
+translated length: short headings grow in translation) than to a window of the same
+length at the opposite end: a
 translated member scores clearly above zero, an absorbed one about zero. The aligner
 uses it to spare a member that token coverage missed (sentence_aligner.py).
 """
