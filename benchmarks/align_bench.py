@@ -98,9 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     params = load_params(args.params)
     p = SentenceAlignParams.from_params(params["sentence_align"])
-    e = params["evaluation"]
-    ep = evalset.EvalSetParams(seed=e["seed"], dev_share=e["dev_share"], join_2=e["join_2"], join_3=e["join_3"],
-                               drop=e["drop"], task_sizes=tuple(e["task_sizes"]))
+    ep = evalset.EvalSetParams.from_params(params["evaluation"])
     work = Path(tempfile.mkdtemp(prefix="align_bench_"))
     evalset.build(ROOT / "raw" / "unpc-dev", work / "set", ep)
     tasks = load_split(work / "set" / "test")
@@ -152,12 +150,10 @@ def main() -> None:
 def other_draws(ep: evalset.EvalSetParams, p: SentenceAlignParams, embedder, n: int) -> dict:
     """F1 of our aligner on the test documents joined and dropped again with seeds
     seed+1 .. seed+n: the spread shows how much of a difference one draw can make."""
-    docs = evalset.read_unpc(ROOT / "raw" / "unpc-dev")
-    test_docs = evalset.split_documents(docs, ep, random.Random(ep.seed))["test"]
     f1s = []
-    for draw in range(1, n + 1):
+    for tasks in evalset.redraw(evalset.read_unpc(ROOT / "raw" / "unpc-dev"), "test", ep, n):
         out = []
-        for zh, en, ladder in evalset.make_tasks(docs, test_docs, random.Random(ep.seed + draw), ep):
+        for zh, en, ladder in tasks:
             vec = embedder(zh + en)
             beads = align_sides(Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), p, embedder)
             out.append(([(b.src, b.tgt) for b in beads], [(tuple(a), tuple(b)) for a, b in ladder]))

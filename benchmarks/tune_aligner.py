@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import itertools
 import json
-import random
 from pathlib import Path
 
 from pipeline.align.overlaps import Side
@@ -36,14 +35,11 @@ def load_tasks(split_dir: Path, embedder) -> list[tuple[Side, Side, list]]:
 
 def dev_variants(n: int, embedder, params: dict) -> list[tuple[Side, Side, list]]:
     """Tasks from the dev documents only, perturbed again with seeds seed+1 .. seed+n."""
-    e = params["evaluation"]
-    ep = evalset.EvalSetParams(seed=e["seed"], dev_share=e["dev_share"], join_2=e["join_2"], join_3=e["join_3"],
-                               drop=e["drop"], task_sizes=tuple(e["task_sizes"]), max_pairs=e.get("max_pairs"))
+    ep = evalset.EvalSetParams.from_params(params["evaluation"])
     docs = evalset.read_unpc(Path("raw/unpc-dev"))
-    dev_docs = evalset.split_documents(docs, ep, random.Random(ep.seed))["dev"]
     tasks = []
-    for v in range(1, n + 1):
-        for zh, en, ladder in evalset.make_tasks(docs, dev_docs, random.Random(ep.seed + v), ep):
+    for draw in evalset.redraw(docs, "dev", ep, n):
+        for zh, en, ladder in draw:
             vec = embedder(zh + en)
             gold = [(tuple(a), tuple(b)) for a, b in ladder]
             tasks.append((Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), gold))

@@ -28,6 +28,13 @@ class EvalSetParams:
     task_sizes: tuple[int, ...] = (150, 400, 1200)  # gold pairs per task, cycled until used up
     max_pairs: int | None = None  # use only the first documents (in shuffled order) up to this many pairs
 
+    @classmethod
+    def from_params(cls, section: dict) -> "EvalSetParams":
+        """From configs/params.yaml's ``evaluation`` section."""
+        return cls(seed=section["seed"], dev_share=section["dev_share"], join_2=section["join_2"],
+                   join_3=section["join_3"], drop=section["drop"], task_sizes=tuple(section["task_sizes"]),
+                   max_pairs=section.get("max_pairs"))
+
 
 def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
     """Pairs grouped by source document, each document's lines in document order.
@@ -138,6 +145,13 @@ def make_tasks(docs: dict, doc_names: list[str], rng: random.Random, p: EvalSetP
             en_all += en
         tasks.append((zh_all, en_all, ladder))
     return tasks
+
+
+def redraw(docs: dict, part: str, p: EvalSetParams, draws: int) -> list:
+    """The documents of one part ("dev" or "test") joined and dropped again with seeds
+    p.seed+1 .. p.seed+draws (the built set is the draw of p.seed): one task list per draw."""
+    names = split_documents(docs, p, random.Random(p.seed))[part]
+    return [make_tasks(docs, names, random.Random(p.seed + draw), p) for draw in range(1, draws + 1)]
 
 
 def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> dict:

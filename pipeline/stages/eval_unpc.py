@@ -27,10 +27,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args, params: dict) -> None:
-    p = params["evaluation"]
-    ep = evalset.EvalSetParams(seed=p["seed"], dev_share=p["dev_share"], join_2=p["join_2"],
-                               join_3=p["join_3"], drop=p["drop"], task_sizes=tuple(p["task_sizes"]),
-                               max_pairs=p.get("max_pairs"))
+    ep = evalset.EvalSetParams.from_params(params["evaluation"])
     summary = evalset.build(args.unpc_dir, args.out / "data", ep)
     embedder = Embedder(params["embedding"], keep_tokens=ALIGNER_TOKEN_MEMORY)
     uncalibrated = {**params, "sentence_align": {**params["sentence_align"], "calibration": None}}
