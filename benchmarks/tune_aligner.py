@@ -5,7 +5,7 @@ setting costs only alignment time. Never tune on the test part: the reported F1
 comes from it. ``--variants N`` adds N more perturbations (other seeds) of the same
 dev documents, so a setting is judged on more joins and omissions than one draw has.
 
-    python benchmarks/tune_aligner.py eval/unpc/data/dev --variants 4 --grid skip_cost=0.1,0.18,0.25
+    python benchmarks/tune_aligner.py eval/unpc/data/dev --variants 24 --grid skip_cost=0.095,0.1,0.105
 """
 from __future__ import annotations
 

@@ -286,6 +286,39 @@ def test_coverage_gain_of_an_absorbed_member_is_zero():
     assert gains([eye[[0]]], other) == []  # a single sentence is no merge
 
 
+
+def test_token_evidence_raises_or_lowers_the_cost_of_a_merge():
+    """A one-to-many merge whose every member covers tokens of the other side costs
+    less (token_bonus), one with a member that covers nothing costs more
+    (token_penalty); a merge on both sides gets no bonus."""
+    from pipeline.align.sentence_aligner import _Costs
+    eye = np.eye(8, dtype=np.float32)
+    rng = np.random.default_rng(1)
+    basis = np.linalg.qr(rng.normal(size=(16, 16)))[0].astype(np.float32)
+    zeros = np.zeros((2, 64), np.float32)
+    src = Side(basis[[0, 5]], np.array([40, 40], np.float32), zeros)
+    tgt = Side(basis[[0, 1]], np.array([20, 20], np.float32), zeros)
+    beads = tuple(b for b in banded.BEADS if max(b) <= 3)
+
+    def cost(tgt_tokens, src_tokens=None, **params):
+        tokens = (src_tokens or {0: eye[[0, 1, 2, 3]], 1: eye[[4]]}, tgt_tokens)
+        costs = _Costs(src, tgt, banded.Band.full(2, 2), SentenceAlignParams(**params), beads, tokens=tokens)
+        return costs, costs(1, 1, 2, np.array([2]))[0]  # source 0 with targets 0-1
+
+    halves = {0: eye[[0, 1]], 1: eye[[2, 3]]}  # each target member renders half the source
+    absorbed = {0: eye[[0, 1, 2, 3]], 1: eye[[6, 7]]}  # target 1 renders nothing of it
+    costs, plain = cost(halves, token_bonus=0.0)
+    assert costs._surplus(1, 1, 2, 2) == 1.0 and costs._shortfall(1, 1, 2, 2) == 0.0
+    assert cost(halves, token_bonus=0.02)[1] == pytest.approx(plain - 1.5 * 0.02)
+    costs, with_absorbed = cost(absorbed, token_bonus=0.02)
+    assert costs._surplus(1, 1, 2, 2) == 0.0 and costs._shortfall(1, 1, 2, 2) == 1.0
+    penalty = SentenceAlignParams().token_penalty
+    assert with_absorbed == pytest.approx(cost(absorbed, token_bonus=0.0, token_penalty=0.0)[1] + 1.5 * penalty)
+    # source 0-1 with targets 0-1 (a 2-2 bead): evidence on both sides is no reason for a bonus
+    costs, _ = cost(halves, src_tokens={0: eye[[0, 1]], 1: eye[[2, 3]]}, token_bonus=0.02)
+    assert costs._surplus(2, 2, 2, 2) == 0.0
+
+
 @pytest.mark.parametrize("zh, en, expect", [
     ("", "", []),
     ("", "One.\nTwo.\n", ["[]:[0]", "[]:[1]"]),

@@ -14,7 +14,8 @@
    omission next to a bead is not hidden inside a merge).
 4. With an encoder, a second pass looks closer near the beads the first is unsure
    of: merged runs are encoded for real, and a merge whose member makes none of the
-   other side's contextual token vectors better matched costs more. A third pass
+   other side's contextual token vectors better matched costs more, while a
+   one-to-many merge whose every member does costs less. A third pass
    spares a first or last member whose translation is found at its end of the other
    side's run (edge windows, windows.py): token vectors miss short headings.
 5. One sentence left over on each side between the same two beads is paired.
@@ -51,8 +52,13 @@ class SentenceAlignParams:
     # Token coverage (second pass only): a member of a merge that makes none of the other
     # side's tokens better matched was absorbed without a counterpart. Such a merge costs
     # token_penalty more per sentence, ramping down to 0 at a coverage gain of token_min_gain.
-    token_penalty: float = 0.02
+    token_penalty: float = 0.03
     token_min_gain: float = 0.002
+    # ... and a merge of one sentence with several whose every member clearly covers
+    # tokens of the other side is evidenced: it costs up to token_bonus less per
+    # sentence, in full when the least-covering member gains token_full_gain.
+    token_bonus: float = 0.02
+    token_full_gain: float = 0.01
     # Edge windows (third pass, windows.py): the first or last member of a merge whose
     # translation sits at its end of the other side's run escapes the token penalty
     # (last-layer token vectors miss short headings); the relief is full at a window
@@ -157,6 +163,7 @@ class _Costs:
         # (i, k, j, l) -> {(side, member): edge-window gain}, for merges near the path
         self.windows: dict = {}
         self._shortfalls: dict[tuple[int, int, int, int], float] = {}
+        self._surpluses: dict[tuple[int, int, int, int], float] = {}
         self._rows: dict | None = None  # (i, k, l) -> (cols, cost row), when kept
         self._earlier: dict | None = None
         self._changed: set = set()
@@ -240,6 +247,16 @@ class _Costs:
             self._shortfalls[key] = min(worst, 1.0)
         return self._shortfalls[key]
 
+    def _surplus(self, i: int, k: int, j: int, l: int) -> float:
+        """0..1: how clearly the least-covering member of a one-to-many merge covers
+        tokens of the other side (0 when unknown, or when both sides are merged)."""
+        key = (i, k, j, l)
+        if key not in self._surpluses:
+            gains = self._token_gains(i, k, j, l) if min(k, l) == 1 else {}
+            self._surpluses[key] = min(1.0, max(0.0, min(gains.values()) / self.p.token_full_gain)) \
+                if gains else 0.0
+        return self._surpluses[key]
+
     def _lookup(self, k: int, l: int, i: int, cols: np.ndarray) -> np.ndarray:
         """Cosines of bead type (k, l) at row i and the given columns (-inf outside the band)."""
         entry = self.cos[(k, l)][i] if 0 <= i < len(self.cos[(k, l)]) else None
@@ -280,8 +297,11 @@ class _Costs:
             best, weakest = self._members(i, k, l, cols)
             loss = p.merge_gain_weight * np.maximum(0.0, np.where(np.isfinite(best), best - cos, 0.0))
             loss = loss + p.member_weight * np.maximum(0.0, np.where(np.isfinite(weakest), -weakest, 0.0))
-            if p.token_penalty and (self.tokens[0] or self.tokens[1]):
-                loss = loss + p.token_penalty * np.array([self._shortfall(i, k, int(j), l) for j in cols])
+            if self.tokens[0] or self.tokens[1]:  # token evidence against or for the merge
+                if p.token_penalty:
+                    loss = loss + p.token_penalty * np.array([self._shortfall(i, k, int(j), l) for j in cols])
+                if p.token_bonus:
+                    loss = loss - p.token_bonus * np.array([self._surplus(i, k, int(j), l) for j in cols])
         margin = cos - 0.5 * (self.hub_a[(k, l)][i] + self.hub_b[(k, l)][cols])
         # Gale-Church: length difference in standard deviations, variance growing with length
         la, lb = a.lengths[k][i] * self.ratio, b.lengths[l][cols] * self.ratio_b
@@ -316,7 +336,7 @@ class _Costs:
         """The same costs with edge-window gains added; rows that no window touches
         are taken from this object's kept rows instead of being computed again."""
         new = copy.copy(self)
-        new.windows, new._shortfalls = windows, {}
+        new.windows, new._shortfalls = windows, {}  # surpluses do not depend on windows
         new._earlier, new._rows = self._rows, None
         new._changed = {(i, k, l) for i, k, _, l in windows}
         return new
@@ -491,7 +511,7 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                        {key: vectors[len(src_runs) + x] for x, key in enumerate(keys[len(src_runs):])})
             tokens = ({}, {})
             token_fn = getattr(encode, "tokens", None)
-            if p.token_penalty and token_fn is not None:
+            if (p.token_penalty or p.token_bonus) and token_fn is not None:
                 # token vectors only where the first pass merged or left sentences out
                 merge_a, merge_b = _uncertain_runs(path, costs, p, n, m, merges_only=True)
                 near_a = sorted({x for k, e in merge_a for x in range(e - k, e)})
