@@ -286,7 +286,6 @@ def test_coverage_gain_of_an_absorbed_member_is_zero():
     assert gains([eye[[0]]], other) == []  # a single sentence is no merge
 
 
-
 def test_token_evidence_raises_or_lowers_the_cost_of_a_merge():
     """A one-to-many merge whose every member covers tokens of the other side costs
     less (token_bonus), one with a member that covers nothing costs more

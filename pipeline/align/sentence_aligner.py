@@ -164,6 +164,7 @@ class _Costs:
         self.windows: dict = {}
         self._shortfalls: dict[tuple[int, int, int, int], float] = {}
         self._surpluses: dict[tuple[int, int, int, int], float] = {}
+        self._gains: dict[tuple[int, int, int, int], dict] = {}  # _token_gains, computed once per merge
         self._rows: dict | None = None  # (i, k, l) -> (cols, cost row), when kept
         self._earlier: dict | None = None
         self._changed: set = set()
@@ -218,11 +219,15 @@ class _Costs:
         """Gain in coverage of the other side's tokens that each member of a merged run
         brings, keyed (side, sentence); empty if some member's tokens are unknown.
         A sentence absorbed into a merge without a counterpart covers nothing new."""
+        key = (i, k, j, l)
+        if key in self._gains:
+            return self._gains[key]
         xs, ys = range(i - k, i), range(j - l, j)
         ta, tb = self.tokens
+        gains: dict = {}
+        self._gains[key] = gains
         if not (all(len(ta.get(x, ())) for x in xs) and all(len(tb.get(y, ())) for y in ys)):
-            return {}
-        gains = {}
+            return gains
         if l > 1:  # target members covering the source run's tokens
             found = _coverage_gains([np.stack([self._best_matches(x, y)[0] for y in ys]) for x in xs])
             gains.update({(1, y): g for y, g in zip(ys, found)})
