@@ -132,8 +132,7 @@ def main() -> None:
     warm = Embedder(params["embedding"], progress=False)
     sides = []
     for zh, en, gold in tasks:
-        vec = warm(zh + en)
-        sides.append((Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), gold))
+        sides.append((*Side.pair(zh, en, warm), gold))
     for name, fn in (("ours", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p, warm)]),
                      ("ours_no_refine", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p)]),
                      ("gale_church", gale_church), ("cosine_1to1", cosine_1to1)):
@@ -154,8 +153,7 @@ def other_draws(ep: evalset.EvalSetParams, p: SentenceAlignParams, embedder, n: 
     for tasks in evalset.redraw(evalset.read_unpc(ROOT / "raw" / "unpc-dev"), "test", ep, n):
         out = []
         for zh, en, ladder in tasks:
-            vec = embedder(zh + en)
-            beads = align_sides(Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), p, embedder)
+            beads = align_sides(*Side.pair(zh, en, embedder), p, embedder)
             out.append(([(b.src, b.tgt) for b in beads], [(tuple(a), tuple(b)) for a, b in ladder]))
         f1s.append(_f1(out)["f1"])
     return {"seeds": [ep.seed + d for d in range(1, n + 1)], "f1": f1s, "mean_f1": round(sum(f1s) / n, 5),

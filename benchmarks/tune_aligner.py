@@ -28,8 +28,7 @@ def load_tasks(split_dir: Path, embedder) -> list[tuple[Side, Side, list]]:
     tasks = []
     for gold in sorted((split_dir / "gold").iterdir()):
         src, tgt = read_sentences(split_dir / "zh" / gold.name), read_sentences(split_dir / "en" / gold.name)
-        vec = embedder(src + tgt)
-        tasks.append((Side.from_texts(src, vec[:len(src)]), Side.from_texts(tgt, vec[len(src):]), read_ladder(gold)))
+        tasks.append((*Side.pair(src, tgt, embedder), read_ladder(gold)))
     return tasks
 
 
@@ -40,9 +39,8 @@ def dev_variants(n: int, embedder, params: dict) -> list[tuple[Side, Side, list]
     tasks = []
     for draw in evalset.redraw(docs, "dev", ep, n):
         for zh, en, ladder in draw:
-            vec = embedder(zh + en)
             gold = [(tuple(a), tuple(b)) for a, b in ladder]
-            tasks.append((Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), gold))
+            tasks.append((*Side.pair(zh, en, embedder), gold))
     return tasks
 
 

@@ -190,8 +190,7 @@ def _sides(task_dir, name, embedder):
     from pipeline.stages.align_sentences import read_sentences
 
     zh, en = read_sentences(task_dir / "zh" / name), read_sentences(task_dir / "en" / name)
-    vec = embedder(zh + en)
-    return Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):])
+    return Side.pair(zh, en, embedder)
 
 
 def test_directions_give_the_same_beads(sample_tasks, params):

@@ -41,6 +41,12 @@ class Side:
         anchors = np.stack([anchor_bag(t) for t in texts]) if texts else np.zeros((0, ANCHOR_DIM), np.float32)
         return cls(np.asarray(vectors, dtype=np.float32), lengths, anchors, list(texts))
 
+    @classmethod
+    def pair(cls, src: list[str], tgt: list[str], encode) -> tuple["Side", "Side"]:
+        """Both sides of a problem, their sentences encoded in one call of ``encode``."""
+        vectors = encode(src + tgt)
+        return cls.from_texts(src, vectors[:len(src)]), cls.from_texts(tgt, vectors[len(src):])
+
     def __len__(self) -> int:
         return len(self.lengths)
 

@@ -4,9 +4,10 @@ Source: the UN Parallel Corpus v1.0 development pairs (``../shared/unpc-dev``), 
 line n of the .zh and .en files is a gold translation pair and the .ids file names
 each line's document and its position there. We group lines by document, in
 document order, then, per document, join random neighbouring sentences on one side
-(giving 2-1, 1-2, 3-1, 1-3 gold beads) and drop a few sentences on one side (1-0 / 0-1 beads), and concatenate
-documents into long texts. Documents are split between a ``dev`` part (for tuning
-parameters) and a ``test`` part (for reporting), so the reported F1 is not tuned on.
+(giving 2-1, 1-2, 3-1, 1-3 gold beads) and drop a few sentences on one side (1-0 /
+0-1 beads), and concatenate documents into long texts. Documents are split between
+a ``dev`` part (for tuning parameters) and a ``test`` part (for reporting), so the
+reported F1 is not tuned on.
 """
 from __future__ import annotations
 

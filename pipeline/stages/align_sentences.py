@@ -48,9 +48,7 @@ def align_files(src: list[str], tgt: list[str], params: dict, embedder=None) -> 
 
     embedder = embedder or Embedder(params["embedding"], keep_tokens=ALIGNER_TOKEN_MEMORY)
     p = SentenceAlignParams.from_params(params.get("sentence_align"))
-    vectors = embedder(src + tgt)
-    a = Side.from_texts(src, vectors[:len(src)] if src else vectors[:0])
-    b = Side.from_texts(tgt, vectors[len(src):] if tgt else vectors[:0])
+    a, b = Side.pair(src, tgt, embedder)
     calibration = Calibration.load(params["sentence_align"].get("calibration"))
     return [(bead, calibration.score(bead)) for bead in align_sides(a, b, p, embedder)]
 
