@@ -81,6 +81,35 @@ def test_merge_with_an_unrelated_member_costs_more():
     assert cost[1.0] > cost[0.0] + 0.1
 
 
+def test_hubness_counts_distinct_runs_only():
+    """Runs overlapping a better-matching run are not counted among a sentence's
+    neighbours; single sentences never overlap, so they are counted as before."""
+    from pipeline.align.sentence_aligner import _topk_mean, _topk_mean_distinct
+    keys, ends = np.zeros(4, np.int64), np.array([5, 6, 4, 9])
+    values = np.array([0.9, 0.85, 0.84, 0.5], np.float32)
+    assert _topk_mean_distinct(keys, ends, values, 1, 2, 0.0, 2)[0] == pytest.approx(0.7)  # 5 and 9
+    assert _topk_mean_distinct(keys, ends, values, 1, 2, 0.0, 1)[0] == pytest.approx(0.875)
+    assert _topk_mean_distinct(keys, ends, values, 2, 3, 0.3, 3)[1] == pytest.approx(0.3)  # no values: the prior
+    # against a plain greedy loop, on random bands
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        size, run, k = int(rng.integers(1, 20)), int(rng.integers(1, 4)), int(rng.integers(1, 9))
+        cells = np.unique(rng.integers(0, size * 40, int(rng.integers(0, 150))))
+        keys, ends = cells // 40, cells % 40
+        values = rng.random(len(cells)).astype(np.float32)
+        expect = []
+        for key in range(size):
+            taken: list = []
+            for value, end in sorted(zip(-values[keys == key], ends[keys == key])):
+                if len(taken) < k and all(abs(end - e) >= run for e, _ in taken):
+                    taken.append((end, -value))
+            expect.append((sum(v for _, v in taken) + 0.3 * (k - len(taken))) / k)
+        got = _topk_mean_distinct(keys, ends, values, size, k, 0.3, run)
+        assert np.allclose(got, expect, atol=1e-6)
+        if run == 1:
+            assert np.allclose(got, _topk_mean(keys, values, size, k, 0.3), atol=1e-6)
+
+
 def test_leftovers_between_the_same_beads_are_paired():
     from pipeline.align.sentence_aligner import _pair_leftovers
     # (i, k, j, l): a 1-0 and a 0-1 between two 1-1 beads become one 1-1 bead

@@ -7,8 +7,8 @@
    grow linearly with document length.
 3. A bead's cost compares the composed vectors of its two runs. Raw cosines are
    corrected for hubness: each sentence's mean similarity to its ``knn`` nearest
-   candidates (inside the band) is subtracted (a margin), so a sentence that is
-   close to everything gains nothing. Length ratio (against the pair's own
+   distinct candidates (inside the band) is subtracted (a margin), so a sentence
+   that is close to everything gains nothing. Length ratio (against the pair's own
    overall ratio) and agreement of numbers and symbols add penalties, and so does
    a merge whose weakest member matches the other side below its hubness (an
    omission next to a bead is not hidden inside a merge).
@@ -66,7 +66,10 @@ class SentenceAlignParams:
     window_max_share: float = 0.5  # members up to this share of their run's characters
     window_scale: float = 2.0  # window length / the member's expected translated length
     window_min_gain: float = 0.03
-    knn: int = 8
+    knn: int = 6
+    # Hubness counts distinct runs: a run overlapping a better-matching run of the same
+    # type is not another neighbour (it shares that run's content).
+    distinct_neighbours: bool = True
     window: int = 8
     full_grid_cells: int = 250_000
     max_run: int = 3
@@ -146,6 +149,35 @@ def _topk_mean(keys: np.ndarray, values: np.ndarray, size: int, k: int, prior: f
     return out
 
 
+def _topk_mean_distinct(keys: np.ndarray, ends: np.ndarray, values: np.ndarray, size: int, k: int,
+                        prior: float, run: int) -> np.ndarray:
+    """``_topk_mean`` where the values belong to runs of ``run`` sentences ending at
+    ``ends``: a run overlapping a larger-valued run already counted for the same key
+    is skipped. Runs overlapping a true translation share its content and match
+    almost as well; counted as neighbours they would inflate the hubness of every
+    sentence that has a merged translation, and a true merge would lose its margin.
+    """
+    if run == 1 or not len(values):
+        return _topk_mean(keys, values, size, k, prior)
+    order = np.lexsort((-values, keys))  # by key, largest first
+    ks, es, vs = keys[order], ends[order], values[order].astype(np.float64)
+    rank = np.arange(len(ks)) - np.searchsorted(ks, ks)  # place within its key's list
+    taken = np.full((size, k), np.iinfo(np.int64).min // 2, dtype=np.int64)
+    count = np.zeros(size, dtype=np.int64)
+    total = np.zeros(size, dtype=np.float64)
+    by_rank = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[by_rank], np.arange(rank.max() + 2))
+    for r in range(rank.max() + 1):  # greedy per key, all keys at once (one value each per rank)
+        idx = by_rank[bounds[r]:bounds[r + 1]]
+        kk, ee = ks[idx], es[idx]
+        free = (count[kk] < k) & ~np.any(np.abs(taken[kk] - ee[:, None]) < run, axis=1)
+        kk, ee, idx = kk[free], ee[free], idx[free]
+        taken[kk, count[kk]] = ee
+        total[kk] += vs[idx]
+        count[kk] += 1
+    return ((total + prior * (k - count)) / k).astype(np.float32)
+
+
 class _Costs:
     """Bead costs for whole band rows (what banded.align calls).
 
@@ -204,8 +236,12 @@ class _Costs:
             prior = background.typical_cosine.get((k, l)) if background else None
             if prior is None:
                 prior = float(v.mean()) if len(v) else 0.0
-            self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
-            self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
+            if p.distinct_neighbours:
+                self.hub_a[(k, l)] = _topk_mean_distinct(r, c, v, n + 1, p.knn, prior, l)
+                self.hub_b[(k, l)] = _topk_mean_distinct(c, r, v, m + 1, p.knn, prior, k)
+            else:
+                self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
+                self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
 
     def _best_matches(self, x: int, y: int) -> tuple[np.ndarray, np.ndarray]:
         """For source sentence x and target sentence y: each x token's best cosine among
