@@ -236,12 +236,9 @@ class _Costs:
             prior = background.typical_cosine.get((k, l)) if background else None
             if prior is None:
                 prior = float(v.mean()) if len(v) else 0.0
-            if p.distinct_neighbours:
-                self.hub_a[(k, l)] = _topk_mean_distinct(r, c, v, n + 1, p.knn, prior, l)
-                self.hub_b[(k, l)] = _topk_mean_distinct(c, r, v, m + 1, p.knn, prior, k)
-            else:
-                self.hub_a[(k, l)] = _topk_mean(r, v, n + 1, p.knn, prior)
-                self.hub_b[(k, l)] = _topk_mean(c, v, m + 1, p.knn, prior)
+            runs = (l, k) if p.distinct_neighbours else (1, 1)  # run length 1: every candidate counts
+            self.hub_a[(k, l)] = _topk_mean_distinct(r, c, v, n + 1, p.knn, prior, runs[0])
+            self.hub_b[(k, l)] = _topk_mean_distinct(c, r, v, m + 1, p.knn, prior, runs[1])
 
     def _best_matches(self, x: int, y: int) -> tuple[np.ndarray, np.ndarray]:
         """For source sentence x and target sentence y: each x token's best cosine among
