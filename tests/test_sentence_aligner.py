@@ -119,6 +119,10 @@ def test_leftovers_between_the_same_beads_are_paired():
     # two sentences left on one side and one on the other: which would pair is unclear
     uneven = [(0, 1, 0, 1), (1, 1, 1, 0), (2, 1, 1, 0), (3, 0, 1, 1), (3, 1, 2, 1)]
     assert _pair_leftovers(uneven) == uneven
+    # sentences that cannot translate each other stay omissions; the judge sees the gap's corner
+    asked = []
+    assert _pair_leftovers(path, lambda i, j: asked.append((i, j)) or False) == path
+    assert asked == [(1, 1)]
 
 
 def test_edge_windows():
@@ -344,6 +348,35 @@ def test_token_evidence_raises_or_lowers_the_cost_of_a_merge():
     # source 0-1 with targets 0-1 (a 2-2 bead): evidence on both sides is no reason for a bonus
     costs, _ = cost(halves, src_tokens={0: eye[[0, 1]], 1: eye[[2, 3]]}, token_bonus=0.02)
     assert costs._surplus(2, 2, 2, 2) == 0.0
+
+
+def test_token_gains_per_share_put_short_and_long_members_on_one_scale():
+    """A short member that renders its short part of the other side gains little
+    coverage in absolute terms; divided by its share of the run it is on the scale of
+    a long member (so a one-sentence rendering of a short clause is not mistaken for
+    an absorbed sentence), while an absorbed member stays at zero."""
+    from pipeline.align.sentence_aligner import _Costs
+    eye = np.eye(10, dtype=np.float32)
+    rng = np.random.default_rng(2)
+    basis = np.linalg.qr(rng.normal(size=(16, 16)))[0].astype(np.float32)
+    zeros = np.zeros((2, 64), np.float32)
+    src = Side(basis[[0, 5]], np.array([100, 100], np.float32), zeros)
+    tgt = Side(basis[[0, 1]], np.array([89, 9], np.float32), zeros)  # shares 0.9 and 0.1
+    beads = tuple(b for b in banded.BEADS if max(b) <= 3)
+    src_tokens = {0: eye[list(range(10))], 1: eye[[0]]}  # source 0: ten tokens
+
+    def gains(tgt_tokens, per_share):
+        p = SentenceAlignParams(token_gain_per_share=per_share)
+        costs = _Costs(src, tgt, banded.Band.full(2, 2), p, beads, tokens=(src_tokens, tgt_tokens))
+        return costs._token_gains(1, 1, 2, 2)  # source 0 with targets 0-1
+
+    rendered = {0: eye[list(range(9))], 1: eye[[9]]}  # target 1 renders the tenth token
+    plain = gains(rendered, per_share=False)
+    assert plain[(1, 0)] == pytest.approx(0.9) and plain[(1, 1)] == pytest.approx(0.1)
+    scaled = gains(rendered, per_share=True)
+    assert scaled[(1, 0)] == pytest.approx(1.0) and scaled[(1, 1)] == pytest.approx(1.0)
+    absorbed = gains({0: eye[list(range(10))], 1: eye[[0]]}, per_share=True)  # repeats a covered token
+    assert absorbed[(1, 1)] == pytest.approx(0.0)
 
 
 @pytest.mark.parametrize("zh, en, expect", [

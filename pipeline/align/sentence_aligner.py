@@ -15,10 +15,12 @@
 4. With an encoder, a second pass looks closer near the beads the first is unsure
    of: merged runs are encoded for real, and a merge whose member makes none of the
    other side's contextual token vectors better matched costs more, while a
-   one-to-many merge whose every member does costs less. A third pass
+   one-to-many merge whose every member does costs less (gains per share of the
+   run, so a short member is judged on the short part it renders). A third pass
    spares a first or last member whose translation is found at its end of the other
    side's run (edge windows, windows.py): token vectors miss short headings.
-5. One sentence left over on each side between the same two beads is paired.
+5. One sentence left over on each side between the same two beads is paired, unless
+   the two match too poorly to be translations (UNPC has such leftovers).
 Every quantity is symmetric in the two sides, so swapping source and target
 gives the transposed ladder.
 """
@@ -53,12 +55,15 @@ class SentenceAlignParams:
     # side's tokens better matched was absorbed without a counterpart. Such a merge costs
     # token_penalty more per sentence, ramping down to 0 at a coverage gain of token_min_gain.
     token_penalty: float = 0.03
-    token_min_gain: float = 0.002
+    token_min_gain: float = 0.006
     # ... and a merge of one sentence with several whose every member clearly covers
     # tokens of the other side is evidenced: it costs up to token_bonus less per
     # sentence, in full when the least-covering member gains token_full_gain.
     token_bonus: float = 0.02
-    token_full_gain: float = 0.01
+    token_full_gain: float = 0.03
+    # A member's coverage gain divided by its share of its run's characters: a short
+    # member can only improve the few tokens of its short counterpart.
+    token_gain_per_share: bool = True
     # Edge windows (third pass, windows.py): the first or last member of a merge whose
     # translation sits at its end of the other side's run escapes the token penalty
     # (last-layer token vectors miss short headings); the relief is full at a window
@@ -82,6 +87,7 @@ class SentenceAlignParams:
     # place in both versions: pair them (a low-quality 1-1 bead, flagged for review)
     # rather than leave two omissions.
     pair_leftovers: bool = True
+    leftover_min_quality: float = -0.15  # ... unless their 1-1 quality is below this (unrelated sentences)
 
     @classmethod
     def from_params(cls, section: dict | None) -> "SentenceAlignParams":
@@ -263,11 +269,19 @@ class _Costs:
             return gains
         if l > 1:  # target members covering the source run's tokens
             found = _coverage_gains([np.stack([self._best_matches(x, y)[0] for y in ys]) for x in xs])
-            gains.update({(1, y): g for y, g in zip(ys, found)})
+            gains.update({(1, y): g / s for y, g, s in zip(ys, found, self._shares(self.b, ys))})
         if k > 1:
             found = _coverage_gains([np.stack([self._best_matches(x, y)[1] for x in xs]) for y in ys])
-            gains.update({(0, x): g for x, g in zip(xs, found)})
+            gains.update({(0, x): g / s for x, g, s in zip(xs, found, self._shares(self.a, xs))})
         return gains
+
+    def _shares(self, runs: Runs, members: range) -> list[float]:
+        """Each member's expected share of the other run's tokens (its share of its own
+        run's characters) with ``token_gain_per_share``, else 1 for every member."""
+        if not self.p.token_gain_per_share:
+            return [1.0] * len(members)
+        lengths = [float(runs.lengths[1][x + 1]) + 1.0 for x in members]
+        return [ln / sum(lengths) for ln in lengths]
 
     def _shortfall(self, i: int, k: int, j: int, l: int) -> float:
         """How far the worst-evidenced member of a merge falls short of being translated
@@ -501,10 +515,12 @@ def _edge_window_gains(path, src: Side, tgt: Side, p: SentenceAlignParams, ratio
     return gains
 
 
-def _pair_leftovers(path: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+def _pair_leftovers(path: list[tuple[int, int, int, int]],
+                    plausible: Callable[[int, int], bool] = lambda i, j: True) -> list[tuple[int, int, int, int]]:
     """Join each 1-0 and 0-1 bead that together fill the gap between two match beads
-    (or a text's edge) into one 1-1 bead. Larger gaps are left alone: which sentences
-    would pair is not clear."""
+    (or a text's edge) into one 1-1 bead, if ``plausible(i, j)`` says sentences i and j
+    may translate each other. Larger gaps are left alone: which sentences would pair
+    is not clear."""
     out: list[tuple[int, int, int, int]] = []
     x = 0
     while x < len(path):
@@ -512,7 +528,8 @@ def _pair_leftovers(path: list[tuple[int, int, int, int]]) -> list[tuple[int, in
         links = {(k, l) for _, k, _, l in gap}
         before_ok = x == 0 or (path[x - 1][1] and path[x - 1][3])
         after_ok = x + 2 >= len(path) or (path[x + 2][1] and path[x + 2][3])
-        if len(gap) == 2 and links == {(1, 0), (0, 1)} and before_ok and after_ok:
+        if len(gap) == 2 and links == {(1, 0), (0, 1)} and before_ok and after_ok \
+                and plausible(gap[0][0], gap[0][2]):
             out.append((gap[0][0], 1, gap[0][2], 1))  # both beads start at the gap's corner
             x += 2
         else:
@@ -566,7 +583,11 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                     costs = costs.with_windows(windows)
                     path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
     if p.pair_leftovers:
-        path = _pair_leftovers(path)
+        def plausible(i: int, j: int) -> bool:  # cells off the band cannot be judged: pair them
+            cell = np.array([j + 1])
+            return not np.isfinite(costs._lookup(1, 1, i + 1, cell)[0]) or \
+                bool(-costs.per_sentence(i + 1, 1, 1, cell)[0] >= p.leftover_min_quality)
+        path = _pair_leftovers(path, plausible)
     out = []
     for i, k, j, l in path:
         quality = float("nan") if not (k and l) else \
