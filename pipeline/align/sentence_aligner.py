@@ -446,8 +446,7 @@ def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int,
     (merges, omissions, 1-1 beads of low quality; with ``merges_only``, not the latter)."""
     src_runs, tgt_runs = set(), set()
     for i, k, j, l in path:
-        if (k, l) == (1, 1) and (merges_only or -float(costs.per_sentence(i + 1, 1, 1, np.array([j + 1]))[0])
-                                 >= p.refine_below):
+        if (k, l) == (1, 1) and (merges_only or _quality(costs, i, 1, j, 1) >= p.refine_below):
             continue
         for runs, lo, hi, size in ((src_runs, i - p.refine_pad, i + k + p.refine_pad, n),
                                    (tgt_runs, j - p.refine_pad, j + l + p.refine_pad, m)):
@@ -582,15 +581,12 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                 if windows:  # third pass: merges near the path judged by their edge windows
                     costs = costs.with_windows(windows)
                     path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
-    if p.pair_leftovers:
-        def plausible(i: int, j: int) -> bool:  # cells off the band cannot be judged: pair them
-            cell = np.array([j + 1])
-            return not np.isfinite(costs._lookup(1, 1, i + 1, cell)[0]) or \
-                bool(-costs.per_sentence(i + 1, 1, 1, cell)[0] >= p.leftover_min_quality)
-        path = _pair_leftovers(path, plausible)
-    out = []
-    for i, k, j, l in path:
-        quality = float("nan") if not (k and l) else \
-            -float(costs.per_sentence(i + k, k, l, np.array([j + l]))[0])
-        out.append(Bead(tuple(range(i, i + k)), tuple(range(j, j + l)), quality))
-    return out
+    if p.pair_leftovers:  # the pair's cell ends both omissions: a point of the path, inside the band
+        path = _pair_leftovers(path, lambda i, j: _quality(costs, i, 1, j, 1) >= p.leftover_min_quality)
+    return [Bead(tuple(range(i, i + k)), tuple(range(j, j + l)),
+                 _quality(costs, i, k, j, l) if k and l else float("nan")) for i, k, j, l in path]
+
+
+def _quality(costs: _Costs, i: int, k: int, j: int, l: int) -> float:
+    """A match bead's quality: minus its cost per sentence (higher is better)."""
+    return -float(costs.per_sentence(i + k, k, l, np.array([j + l]))[0])
