@@ -10,9 +10,10 @@ measured on half B only (documents it never saw):
   within 5 positions (both directions), and the separation d' of true pairs from far pairs;
 - the aligner's strict F1 on ``--draws`` perturbed draws of half B, with and without the
   token-coverage terms. Fine-tuning spreads cosines out, so the adapted encoder runs with
-  every cost and gain threshold in cosine units multiplied by the ratio of the spread
-  (standard deviation) of far-pair cosines, adapted over embedded: a first-order
-  rescaling, not a retuning.
+  its costs in cosine units multiplied by the ratio of the spread (standard deviation)
+  of far-pair cosines, adapted over embedded: a first-order rescaling, not a retuning.
+  Token-vector gains need not spread alike, so it is measured twice: with the gain
+  thresholds rescaled too, and with them as they are.
 
 The test part is never read. Nothing here changes the pipeline's model.
 
@@ -39,8 +40,9 @@ from tune_aligner import f1_of
 
 # SentenceAlignParams fields in cosine (cost) units: multiplied by the spread ratio
 COSINE_UNITS = ("margin_offset", "skip_cost", "length_weight", "anchor_weight", "merge_cost", "refine_below",
-                "leftover_min_quality", "token_penalty", "token_bonus", "token_min_gain", "token_full_gain",
-                "window_min_gain")
+                "leftover_min_quality", "token_penalty", "token_bonus")
+# ... and the gains of token vectors and edge windows (rescaled in one of the two runs)
+GAIN_UNITS = ("token_min_gain", "token_full_gain", "window_min_gain")
 NEIGHBOURS = 5
 FAR = 20  # pairs at least this many sentences apart count as unrelated
 
@@ -123,6 +125,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--temperature", type=float, default=0.05)
     parser.add_argument("--draws", type=int, default=12, help="perturbed draws of half B for the F1")
+    parser.add_argument("--reuse", action="store_true", help="measure the encoder already at --adapted")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results_adapt.json"))
     args = parser.parse_args()
 
@@ -134,8 +137,9 @@ def main() -> None:
     base_embedder = Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY)
     train = training_pairs(docs, half_a)
     started = time.perf_counter()
-    fine_tune(base_embedder.name, train, args.adapted, params["embedding"]["prompt"], args.epochs, args.lr,
-              args.batch, args.temperature, ep.seed)
+    if not args.reuse:
+        fine_tune(base_embedder.name, train, args.adapted, params["embedding"]["prompt"], args.epochs, args.lr,
+                  args.batch, args.temperature, ep.seed)
     train_seconds = time.perf_counter() - started
     adapted_embedder = Embedder(dict(params["embedding"], model=str(args.adapted)), progress=False,
                                 keep_tokens=ALIGNER_TOKEN_MEMORY)
@@ -144,12 +148,16 @@ def main() -> None:
     found = {"embedded": retrieval(base_embedder, held_out), "adapted": retrieval(adapted_embedder, held_out)}
     scale = found["adapted"]["far_cosine_sd"] / found["embedded"]["far_cosine_sd"]
     base = SentenceAlignParams.from_params(params["sentence_align"])
-    scaled = dataclasses.replace(base, **{f: getattr(base, f) * scale for f in COSINE_UNITS})
+    costs_scaled = dataclasses.replace(base, **{f: getattr(base, f) * scale for f in COSINE_UNITS})
+    all_scaled = dataclasses.replace(costs_scaled, **{f: getattr(base, f) * scale for f in GAIN_UNITS})
     found["embedded"]["aligner"] = alignment_f1(base_embedder, docs, half_b, ep, args.draws, base)
-    found["adapted"]["aligner"] = alignment_f1(adapted_embedder, docs, half_b, ep, args.draws, scaled)
+    found["adapted"]["aligner"] = alignment_f1(adapted_embedder, docs, half_b, ep, args.draws, all_scaled)
+    found["adapted"]["aligner_gains_unscaled"] = alignment_f1(adapted_embedder, docs, half_b, ep, args.draws,
+                                                              costs_scaled)["with_token_terms"]
     result = {"command": "python benchmarks/adapt_encoder.py " + " ".join(
-                  f"--{k} {v}" for k, v in vars(args).items() if k not in ("params", "adapted", "out")),
-              "training": {"documents": len(half_a), "pairs": len(train), "seconds": round(train_seconds, 1)},
+                  f"--{k} {v}" for k, v in vars(args).items() if k not in ("params", "adapted", "out", "reuse")),
+              "training": {"documents": len(half_a), "pairs": len(train),
+                           "seconds": None if args.reuse else round(train_seconds, 1)},
               "held_out": {"documents": len(half_b), "pairs": len(held_out), "draws": args.draws},
               "cosine_scale": round(scale, 3), **found}
     args.out.write_text(json.dumps(result, indent=2) + "\n")
