@@ -108,14 +108,18 @@ def retrieval(embedder: Embedder, pairs: list[tuple[str, str]]) -> dict:
             "d_prime": round(float((true.mean() - far.mean()) / far.std()), 3)}
 
 
-def alignment_f1(embedder: Embedder, docs: dict, names: list[str], ep, draws: int, p: SentenceAlignParams) -> dict:
+def draw_tasks(embedder: Embedder, docs: dict, names: list[str], ep, draws: int) -> list:
+    """Alignment tasks of ``draws`` perturbed draws of the named documents."""
     tasks = []
     for draw in range(1, draws + 1):
         for zh, en, ladder in evalset.make_tasks(docs, names, random.Random(ep.seed + draw), ep):
             tasks.append((*Side.pair(zh, en, embedder), [(tuple(a), tuple(b)) for a, b in ladder]))
-    with_tokens = f1_of(tasks, p, embedder)
-    without = f1_of(tasks, dataclasses.replace(p, token_penalty=0.0, token_bonus=0.0), embedder)
-    return {"with_token_terms": with_tokens, "without_token_terms": without}
+    return tasks
+
+
+def alignment_f1(embedder: Embedder, tasks: list, p: SentenceAlignParams) -> dict:
+    without = dataclasses.replace(p, token_penalty=0.0, token_bonus=0.0)
+    return {"with_token_terms": f1_of(tasks, p, embedder), "without_token_terms": f1_of(tasks, without, embedder)}
 
 
 def main() -> None:
@@ -155,10 +159,11 @@ def main() -> None:
     base = SentenceAlignParams.from_params(params["sentence_align"])
     costs_scaled = dataclasses.replace(base, **{f: getattr(base, f) * scale for f in COSINE_UNITS})
     all_scaled = dataclasses.replace(costs_scaled, **{f: getattr(base, f) * scale for f in GAIN_UNITS})
-    found["embedded"]["aligner"] = alignment_f1(base_embedder, docs, half_b, ep, args.draws, base)
-    found["adapted"]["aligner"] = alignment_f1(adapted_embedder, docs, half_b, ep, args.draws, all_scaled)
-    found["adapted"]["aligner_gains_unscaled"] = alignment_f1(adapted_embedder, docs, half_b, ep, args.draws,
-                                                              costs_scaled)["with_token_terms"]
+    adapted_tasks = draw_tasks(adapted_embedder, docs, half_b, ep, args.draws)
+    found["embedded"]["aligner"] = alignment_f1(base_embedder, draw_tasks(base_embedder, docs, half_b, ep, args.draws),
+                                                base)
+    found["adapted"]["aligner"] = alignment_f1(adapted_embedder, adapted_tasks, all_scaled)
+    found["adapted"]["aligner_gains_unscaled"] = f1_of(adapted_tasks, costs_scaled, adapted_embedder)
     if args.test:
         rescalings = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
                       "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"])}
