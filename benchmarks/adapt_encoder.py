@@ -15,12 +15,16 @@ measured on half B only (documents it never saw):
   Token-vector gains need not spread alike, so it is measured twice: with the gain
   thresholds rescaled too, and with them as they are.
 
-With ``--test`` the rescaling that scored better on half B is then measured once on the
+``--set NAME=VALUE ...`` adds aligner settings for the adapted encoder on top of the
+rescaled costs (settings chosen on draws of half B, e.g. with a grid over those draws);
+they are also run with the embedded encoder as a control.
+
+With ``--test`` the variant that scored best on half B is then measured once on the
 test part of the evaluation set (eval/unpc/data, built by `dvc repro eval`), beside the
 embedded encoder on the same tasks: a measurement after the choice, never a choice.
 Nothing here changes the pipeline's model.
 
-    python benchmarks/adapt_encoder.py --test --out benchmarks/results_adapt.json
+    python benchmarks/adapt_encoder.py --draws 25 --set merge_gain_weight=1.4 token_min_gain=0.01 --test
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from pipeline.embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from pipeline.evaluate import evalset
 from pipeline.params import load_params
 
-from tune_aligner import f1_of, load_tasks
+from tune_aligner import f1_of, load_tasks, parse_setting
 
 # SentenceAlignParams fields in cosine (cost) units: multiplied by the spread ratio
 COSINE_UNITS = ("margin_offset", "skip_cost", "length_weight", "anchor_weight", "merge_cost", "refine_below",
@@ -134,7 +138,10 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=12, help="perturbed draws of half B for the F1")
     parser.add_argument("--reuse", action="store_true", help="measure the encoder already at --adapted")
     parser.add_argument("--test", action="store_true",
-                        help="then measure the rescaling chosen on half B once on the test part")
+                        help="then measure the variant chosen on half B once on the test part")
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="aligner settings for the adapted encoder on top of the rescaled costs, "
+                             "chosen on half B (e.g. merge_gain_weight=1.4 token_min_gain=0.01)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results_adapt.json"))
     args = parser.parse_args()
 
@@ -160,20 +167,30 @@ def main() -> None:
     costs_scaled = dataclasses.replace(base, **{f: getattr(base, f) * scale for f in COSINE_UNITS})
     all_scaled = dataclasses.replace(costs_scaled, **{f: getattr(base, f) * scale for f in GAIN_UNITS})
     adapted_tasks = draw_tasks(adapted_embedder, docs, half_b, ep, args.draws)
-    found["embedded"]["aligner"] = alignment_f1(base_embedder, draw_tasks(base_embedder, docs, half_b, ep, args.draws),
-                                                base)
+    embedded_tasks = draw_tasks(base_embedder, docs, half_b, ep, args.draws)
+    found["embedded"]["aligner"] = alignment_f1(base_embedder, embedded_tasks, base)
     found["adapted"]["aligner"] = alignment_f1(adapted_embedder, adapted_tasks, all_scaled)
     found["adapted"]["aligner_gains_unscaled"] = f1_of(adapted_tasks, costs_scaled, adapted_embedder)
+    rescalings = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
+                  "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"])}
+    if args.set:
+        overrides = {name: parse_setting(getattr(base, name), value)
+                     for name, value in (item.split("=", 1) for item in args.set)}
+        with_set = dataclasses.replace(costs_scaled, **overrides)
+        found["adapted"]["aligner_costs_only_with_set"] = {**overrides, **f1_of(adapted_tasks, with_set, adapted_embedder)}
+        rescalings["costs only, with --set"] = (with_set, found["adapted"]["aligner_costs_only_with_set"]["f1"])
+        # control: the same settings do not help the embedded encoder (its costs are unscaled)
+        found["embedded"]["aligner_with_set"] = {**overrides, **f1_of(embedded_tasks, dataclasses.replace(
+            base, **overrides), base_embedder)}
     if args.test:
-        rescalings = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
-                      "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"])}
         chosen = max(rescalings, key=lambda name: rescalings[name][1])
         test_dir = Path("eval/unpc/data/test")
         found["test_part"] = {"rescaling": chosen,
                               "embedded": f1_of(load_tasks(test_dir, base_embedder), base, base_embedder),
                               "adapted": f1_of(load_tasks(test_dir, adapted_embedder), rescalings[chosen][0],
                                                adapted_embedder)}
-    options = [f"--{k} {v}" for k, v in vars(args).items() if not isinstance(v, (bool, Path))]
+    options = [f"--{k} {v}" for k, v in vars(args).items() if not isinstance(v, (bool, Path, list))]
+    options += ["--set " + " ".join(args.set)] if args.set else []
     result = {"command": "python benchmarks/adapt_encoder.py " + " ".join(options + ["--test"] * args.test),
               "training": {"documents": len(half_a), "pairs": len(train),
                            "seconds": None if args.reuse else round(train_seconds, 1)},

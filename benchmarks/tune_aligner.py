@@ -53,7 +53,7 @@ def f1_of(tasks, p: SentenceAlignParams, encode=None) -> dict:
     return {"f1": result["f1"], "precision": result["precision"], "recall": result["recall"]}
 
 
-def _parse(default, text: str):
+def parse_setting(default, text: str):
     if isinstance(default, bool):
         return text.lower() in ("1", "true", "yes")
     return type(default)(text)
@@ -71,7 +71,7 @@ def main() -> None:
     embedder = Embedder(params["embedding"], progress=False)
     tasks = load_tasks(args.split_dir, embedder) + dev_variants(args.variants, embedder, params)
     names = [g.split("=")[0] for g in args.grid]
-    values = [[_parse(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
+    values = [[parse_setting(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
     for combo in itertools.product(*values) if values else [()]:
         p = dataclasses.replace(base, **dict(zip(names, combo)))
         print(json.dumps({**dict(zip(names, combo)), **f1_of(tasks, p, embedder)}), flush=True)
