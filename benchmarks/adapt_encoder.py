@@ -179,7 +179,7 @@ def main() -> None:
         with_set = dataclasses.replace(costs_scaled, **overrides)
         found["adapted"]["aligner_costs_only_with_set"] = {**overrides, **f1_of(adapted_tasks, with_set, adapted_embedder)}
         rescalings["costs only, with --set"] = (with_set, found["adapted"]["aligner_costs_only_with_set"]["f1"])
-        # control: the same settings do not help the embedded encoder (its costs are unscaled)
+        # control: the same settings with the embedded encoder (do they suit the adapted one only?)
         found["embedded"]["aligner_with_set"] = {**overrides, **f1_of(embedded_tasks, dataclasses.replace(
             base, **overrides), base_embedder)}
     if args.test:
