@@ -171,23 +171,24 @@ def main() -> None:
     found["embedded"]["aligner"] = alignment_f1(base_embedder, embedded_tasks, base)
     found["adapted"]["aligner"] = alignment_f1(adapted_embedder, adapted_tasks, all_scaled)
     found["adapted"]["aligner_gains_unscaled"] = f1_of(adapted_tasks, costs_scaled, adapted_embedder)
-    rescalings = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
+    variants = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
                   "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"])}
     if args.set:
         overrides = {name: parse_setting(getattr(base, name), value)
                      for name, value in (item.split("=", 1) for item in args.set)}
         with_set = dataclasses.replace(costs_scaled, **overrides)
-        found["adapted"]["aligner_costs_only_with_set"] = {**overrides, **f1_of(adapted_tasks, with_set, adapted_embedder)}
-        rescalings["costs only, with --set"] = (with_set, found["adapted"]["aligner_costs_only_with_set"]["f1"])
+        tuned = {**overrides, **f1_of(adapted_tasks, with_set, adapted_embedder)}
+        found["adapted"]["aligner_costs_only_with_set"] = tuned
+        variants["costs only, with --set"] = (with_set, tuned["f1"])
         # control: the same settings with the embedded encoder (do they suit the adapted one only?)
         found["embedded"]["aligner_with_set"] = {**overrides, **f1_of(embedded_tasks, dataclasses.replace(
             base, **overrides), base_embedder)}
     if args.test:
-        chosen = max(rescalings, key=lambda name: rescalings[name][1])
+        chosen = max(variants, key=lambda name: variants[name][1])
         test_dir = Path("eval/unpc/data/test")
         found["test_part"] = {"rescaling": chosen,
                               "embedded": f1_of(load_tasks(test_dir, base_embedder), base, base_embedder),
-                              "adapted": f1_of(load_tasks(test_dir, adapted_embedder), rescalings[chosen][0],
+                              "adapted": f1_of(load_tasks(test_dir, adapted_embedder), variants[chosen][0],
                                                adapted_embedder)}
     options = [f"--{k} {v}" for k, v in vars(args).items() if not isinstance(v, (bool, Path, list))]
     options += ["--set " + " ".join(args.set)] if args.set else []
