@@ -38,6 +38,7 @@ class Segment:
     item: str | None = None
     label: str | None = None
     page: int | None = None
+    path: str | None = None
     symbols: list[str] = field(default_factory=list)
     footnote_ids: list[str] = field(default_factory=list)
     cells: list[str] = field(default_factory=list)

@@ -42,10 +42,49 @@ BLOCKS, BLOCKS_DOC = _table(
                     "null for text inputs"),
 )
 
+# Unit kinds (segments.kind, alignments.kind), with what each one is.
+KINDS: dict[str, str] = {
+    "meta": "masthead and session lines",
+    "title": "the document's title",
+    "sponsors": "the sponsors line of a draft resolution or decision",
+    "agenda_item": "an entry of an agenda list, also of an agenda quoted in a report",
+    "heading": "a chapter, section, item or other heading",
+    "paragraph": "a body paragraph, numbered or not",
+    "summary": "a paragraph of a report's or note's summary",
+    "preamble": "a preambular paragraph of a resolution or decision",
+    "operative": "a numbered operative paragraph of a resolution or decision",
+    "list_item": "a sub-paragraph (a)/(i) or a bullet",
+    "doc_ref": "an entry of a documentation list",
+    "footnote": "a footnote or table note body",
+    "table_title": "a table's title",
+    "table_row": "a table row (cells in `cells`)",
+    "table_note": "a table's source line or notes",
+    "signature": "the signature block of a letter or note verbale",
+    "table_rule": "a text table's rule line (layout only, not aligned)",
+}
+
+DOC_TYPES: dict[str, str] = {
+    "agenda": "provisional agenda (and annotations)",
+    "report": "report of a body, the Secretary-General, a committee",
+    "note": "note by the Secretariat or the Secretary-General",
+    "resolution": "resolution adopted by an organ",
+    "draft_resolution": "draft resolution",
+    "decision": "decision or draft decision",
+    "letter": "letter dated ... addressed to ...",
+    "note_verbale": "note verbale",
+    "other": "none of the above recognised from the title",
+}
+
 DOCUMENTS, DOCUMENTS_DOC = _table(
     ("doc_id", _str, "document id: the symbol with '/' replaced by '_'"),
     ("symbol", _str, "UN document symbol, e.g. CTOC/COP/WG.2/2009/1"),
     ("lang", _str, "language of this version"),
+    ("doc_type", _str, "document type read from the title and masthead (both versions agree, else the "
+                       "original's): " + ", ".join(DOC_TYPES)),
+    ("version_doc_type", _str, "the type this version's own front matter gives"),
+    ("alignment_warning", _str, "why the alignment of this document is probably wrong (too many "
+                                "omissions or disagreeing numbers) and where the versions first part; "
+                                "null when it looks plausible"),
     ("source_path", _str, "input file, relative to the project root"),
     ("source_format", _str, "txt, pdf or docx"),
     ("source_sha256", _str, "hash of the input file's bytes"),
@@ -70,11 +109,16 @@ SEGMENTS, SEGMENTS_DOC = _table(
     ("lang", _str, "language of this version"),
     ("seg_id", _str, "'<lang>-<position>', unique within a document"),
     ("position", _int, "0-based reading order within this version"),
-    ("kind", _str, "meta, title, agenda_item, heading, paragraph, doc_ref, footnote, "
-                   "list_item, table_title, table_row, table_rule"),
-    ("item", _str, "agenda item the segment belongs to ('1', '1(a)', '2', ...); null for "
-                   "front matter and annexes"),
-    ("label", _str, "the segment's own number or marker as printed ('2.', '(a)', '1'); null if none"),
+    ("kind", _str, "what the unit is: " + "; ".join(f"{k} ({v})" for k, v in KINDS.items())),
+    ("item", _str, "agenda item the segment belongs to ('1', '1(a)', ...), only in documents with agenda "
+                   "items (agendas; the entries of an agenda a report quotes); null elsewhere"),
+    ("path", _str, "where the unit sits in the document's numbered structure, with English numbering in "
+                   "every language: 'III.B' (chapter III, section B), 'III.B.12' (its paragraph 12), "
+                   "'III.B.12(a)', 'PP3'/'OP5(b)' (preambular/operative paragraphs), 'Summary', "
+                   "'Annex.I.A', 'fn2' (footnote 2); unnumbered units take the path of the numbered "
+                   "heading above them; null for front matter"),
+    ("label", _str, "the segment's own number or marker, with English numbering ('2.', '(a)', 'IV.' for "
+                    "一、, '1' for a footnote); null if none"),
     ("text", _str, "the segment's text; lines joined (with a space, none between CJK characters)"),
     ("char_start", _int, "offset of the first character in the normalised input text"),
     ("char_end", _int, "offset just past the last character"),
@@ -101,7 +145,8 @@ SENTENCES, SENTENCES_DOC = _table(
 ALIGNMENTS, ALIGNMENTS_DOC = _table(
     ("doc_id", _str, "document id"),
     ("pair_id", _str, "'<doc_id>:<n>', n the 0-based pair order"),
-    ("item", _str, "agenda item of the pair (null for front matter and annexes)"),
+    ("item", _str, "agenda item of the pair (of the zh side, or the en side for 0-1 pairs)"),
+    ("path", _str, "structural path of the pair (of the zh side, or the en side for 0-1 pairs)"),
     ("kind", _str, "segment kind (of the zh side, or the en side for 0-1 pairs)"),
     ("zh_seg_ids", _strs, "Chinese segments in the pair (empty for 0-1)"),
     ("en_seg_ids", _strs, "English segments in the pair (empty for 1-0)"),
@@ -112,8 +157,10 @@ ALIGNMENTS, ALIGNMENTS_DOC = _table(
     ("semantic", _float, "embedding similarity mapped to [0, 1]; null for omissions"),
     ("numbers_agree", _float, "agreement of numbers in [0, 1]; null when neither side has any"),
     ("symbols_agree", _float, "agreement of document symbols in [0, 1]; null when neither side has any"),
-    ("anchored", pa.bool_(), "true when the pair lies in a section matched by structure anchors"),
-    ("flags", _strs, "for translator review: omission, low_score, numbers_differ, symbols_differ"),
+    ("anchored", pa.bool_(), "true when both sides carry a structural number (paragraph, item, "
+                             "chapter, footnote mark) and the numbers agree"),
+    ("flags", _strs, "for translator review: omission, low_score, numbers_differ, symbols_differ, "
+                     "labels_differ (the two sides' structural numbers disagree)"),
 )
 
 SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC = _table(

@@ -1,28 +1,33 @@
-"""Align one document: sections by structure, units by DP, then sentences.
+"""Align one document: units by one DP over the whole document, then sentences.
 
-Inside sections matched by structure anchors, units are paired by the unit DP
-(dp.py, scored by costs.py) and the sentences of each unit pair by the sentence
-aligner. Where the structure disagrees (an unanchored span: e.g. a paragraph split
-in one language only), the sentence aligner runs over all sentences of the span
-and unit pairs are read off its beads: units linked by a sentence bead form one pair.
+The units of the two versions are paired by the unit DP (dp.py) scored by content,
+numbers and symbols and structure agreement together (costs.py): structure is a
+strong term, not a wall, so a mis-read heading or a paragraph split in one language
+costs that spot only. Footnotes are a stream of their own. The sentences of each
+unit pair are then paired by the sentence aligner.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..anchors import find_numbers, find_symbols
+from ..langs import join_lines
 from ..records import Segment, Sentence
+from ..segment.markers import strip_marker
 from . import dp
 from .calibration import Calibration
 from .costs import Scorer, Unit
 from .overlaps import Side
-from .sections import spans
 from .sentence_aligner import Background, SentenceAlignParams, align_sides
 
 
-def _unit(text: str, vector: np.ndarray, kind: str = "") -> Unit:
-    return Unit(vector=vector, length=sum(1 for ch in text if not ch.isspace()),
-                numbers=tuple(find_numbers(text)), symbols=tuple(find_symbols(text)), kind=kind)
+def _unit(seg: Segment, vectors: dict[str, np.ndarray], cited: dict[str, str] | None = None) -> Unit:
+    text = seg.text
+    label = (cited or {}).get(f"{seg.lang}:{seg.seg_id}", seg.label)
+    body = strip_marker(text) if seg.label else text  # the paragraph number is structure, not content
+    return Unit(vector=vectors[text], length=sum(1 for ch in text if not ch.isspace()),
+                numbers=tuple(find_numbers(body)), symbols=tuple(find_symbols(text)), kind=seg.kind,
+                label=label, path=seg.path)
 
 
 def _length_ratio(src: list[Unit], tgt: list[Unit]) -> float:
@@ -31,7 +36,7 @@ def _length_ratio(src: list[Unit], tgt: list[Unit]) -> float:
 
 
 def _join(texts: list[str]) -> str:
-    return " ".join(texts)
+    return join_lines(texts)
 
 
 class DocumentAligner:
@@ -59,20 +64,23 @@ class DocumentAligner:
             flags.append("numbers_differ")
         if comp is not None and comp.symbols is not None and comp.symbols < 1:
             flags.append("symbols_differ")
+        if comp is not None and comp.structure == 0:
+            flags.append("labels_differ")
         return flags
 
-    def add_pair(self, a: list[Segment], b: list[Segment], comp, anchored: bool,
-                 sentence_beads: list[tuple] | None, sa: list[Sentence], sb: list[Sentence]) -> None:
+    def add_pair(self, a: list[Segment], b: list[Segment], comp, sentence_beads: list[tuple] | None,
+                 sa: list[Sentence], sb: list[Sentence]) -> None:
         pair_id = f"{self.doc_id}:{len(self.pairs)}"
         first = (a or b)[0]
         score = comp.score if comp else 0.0
         self.pairs.append({
-            "doc_id": self.doc_id, "pair_id": pair_id, "item": first.item, "kind": first.kind,
+            "doc_id": self.doc_id, "pair_id": pair_id, "item": first.item, "path": first.path, "kind": first.kind,
             f"{self.src_lang}_seg_ids": [s.seg_id for s in a], f"{self.tgt_lang}_seg_ids": [s.seg_id for s in b],
             f"{self.src_lang}_text": _join([s.text for s in a]), f"{self.tgt_lang}_text": _join([s.text for s in b]),
             "score": score, "link": f"{len(a)}-{len(b)}",
             "semantic": comp.semantic if comp else None, "numbers_agree": comp.numbers if comp else None,
-            "symbols_agree": comp.symbols if comp else None, "anchored": anchored,
+            "symbols_agree": comp.symbols if comp else None,
+            "anchored": bool(comp is not None and comp.structure == 1.0),
             "flags": self._flags(comp, score, a, b),
         })
         if sentence_beads is None:  # align the unit pair's sentences now
@@ -92,6 +100,12 @@ class DocumentAligner:
             })
 
 
+def _stream(seg: Segment) -> str:
+    """Footnotes are aligned apart from the body: versions print them at different places
+    (where their page ends), so their reading order does not follow the body's."""
+    return "notes" if seg.kind == "footnote" else "body"
+
+
 def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sents: list[Sentence],
                    tgt_sents: list[Sentence], vectors: dict[str, np.ndarray], params: dict,
                    sentence_params: dict | None = None) -> tuple[list[dict], list[dict]]:
@@ -102,56 +116,56 @@ def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sent
     doc = DocumentAligner(doc_id, vectors, params, sentence_params or {})
     src = [s for s in src if s.alignable]
     tgt = [s for s in tgt if s.alignable]
-    src_units = [_unit(s.text, vectors[s.text], s.kind) for s in src]
-    tgt_units = [_unit(s.text, vectors[s.text], s.kind) for s in tgt]
-    ratio = _length_ratio(src_units, tgt_units)
+    ratio = _length_ratio([_unit(s, vectors) for s in src], [_unit(s, vectors) for s in tgt])
     if src_sents and tgt_sents:
         doc.background = Background.of(doc._side(src_sents), doc._side(tgt_sents), doc.sentence_params.max_run)
     sents: dict[str, list[Sentence]] = {}
     for sent in src_sents + tgt_sents:
         sents.setdefault(sent.seg_id, []).append(sent)
 
-    for span in spans(src, tgt):
-        scorer = Scorer([src_units[i] for i in span.src], [tgt_units[j] for j in span.tgt], params, ratio)
-        a_segs, b_segs = [src[i] for i in span.src], [tgt[j] for j in span.tgt]
-        if span.anchored:
-            ladder = dp.align(len(a_segs), len(b_segs), scorer, params["skip_cost"], params["merge_cost"])
-            for ii, jj in (bead for bead, _ in ladder):
-                a, b = [a_segs[i] for i in ii], [b_segs[j] for j in jj]
-                comp = scorer.components(ii[0], len(ii), jj[0], len(jj)) if ii and jj else None
-                doc.add_pair(a, b, comp, True, None, [x for s in a for x in sents.get(s.seg_id, [])],
-                             [x for s in b for x in sents.get(s.seg_id, [])])
-        else:
-            _align_unanchored(doc, a_segs, b_segs, sents, scorer)
+    beads = _align_stream([s for s in src if _stream(s) == "body"], [s for s in tgt if _stream(s) == "body"],
+                          vectors, params, ratio)
+    cited = _citations(beads)
+    beads += _align_stream([s for s in src if _stream(s) == "notes"], [s for s in tgt if _stream(s) == "notes"],
+                           vectors, params, ratio, cited)
+    beads.sort(key=lambda bead: bead[0])  # reading order of the source version
+    for _, a, b, comp in beads:
+        doc.add_pair(a, b, comp, None, [x for s in a for x in sents.get(s.seg_id, [])],
+                     [x for s in b for x in sents.get(s.seg_id, [])])
     return doc.pairs, doc.sentence_pairs
 
 
-def _align_unanchored(doc: DocumentAligner, a_segs: list[Segment], b_segs: list[Segment],
-                      sents: dict[str, list[Sentence]], scorer: Scorer) -> None:
-    """Sentence-align the whole span, then pair units that share a sentence bead."""
-    sa = [(u, x) for u, s in enumerate(a_segs) for x in sents.get(s.seg_id, [])]
-    sb = [(u, x) for u, s in enumerate(b_segs) for x in sents.get(s.seg_id, [])]
-    beads = align_sides(doc._side([x for _, x in sa]), doc._side([x for _, x in sb]), doc.sentence_params,
-                        background=doc.background)
-    groups: list[dict] = []  # each: src units, tgt units, beads (monotone, so groups are contiguous)
-    for bead in beads:
-        ua = {sa[i][0] for i in bead.src}
-        ub = {sb[j][0] for j in bead.tgt}
-        last = groups[-1] if groups else None
-        if last and (ua & last["a"] or ub & last["b"]):
-            last["a"] |= ua
-            last["b"] |= ub
-            last["beads"].append(bead)
-        else:
-            groups.append({"a": set(ua), "b": set(ub), "beads": [bead]})
-    for g in groups:
-        ua, ub = sorted(g["a"]), sorted(g["b"])
-        a, b = [a_segs[u] for u in ua], [b_segs[u] for u in ub]
-        comp = scorer.components(ua[0], len(ua), ub[0], len(ub)) if ua and ub else None
-        la = [x for s in a for x in sents.get(s.seg_id, [])]
-        lb = [x for s in b for x in sents.get(s.seg_id, [])]
-        first_a = sum(len(sents.get(s.seg_id, [])) for s in a_segs[:ua[0]]) if ua else 0
-        first_b = sum(len(sents.get(s.seg_id, [])) for s in b_segs[:ub[0]]) if ub else 0
-        local = [(tuple(i - first_a for i in bd.src), tuple(j - first_b for j in bd.tgt),
-                  doc.calibration.score(bd)) for bd in g["beads"]]
-        doc.add_pair(a, b, comp, False, local, la, lb)
+def _citations(beads: list) -> dict[str, str]:
+    """Footnotes cited from paired units, by the pair that cites them: the k-th note cited
+    on each side of one pair is the same note, whatever number each version gives it."""
+    by_note: dict[str, str] = {}
+    for n, (_, a, b, _) in enumerate(beads):
+        for side in (a, b):
+            notes = [fid for seg in side for fid in seg.footnote_ids]
+            for k, fid in enumerate(notes):
+                by_note.setdefault(f"{side[0].lang}:{fid}", f"cited {n}.{k}")
+    return by_note
+
+
+def _align_stream(a_segs: list[Segment], b_segs: list[Segment], vectors: dict[str, np.ndarray], params: dict,
+                  ratio: float, cited: dict[str, str] | None = None
+                  ) -> list[tuple[float, list[Segment], list[Segment], object]]:
+    """The beads of one stream: (sort key, source segments, target segments, components).
+    ``cited``: footnotes' structural labels by the body pair that cites them."""
+    if not a_segs or not b_segs:
+        # nothing to pair with: the source's units stay in place, the target's go last
+        return [(float(s.position), [s], [], None) for s in a_segs] + \
+               [(1e9 + j, [], [s], None) for j, s in enumerate(b_segs)]
+    scorer = Scorer([_unit(s, vectors, cited) for s in a_segs], [_unit(s, vectors, cited) for s in b_segs],
+                    params, ratio)
+    ladder = dp.align(len(a_segs), len(b_segs), scorer, params["skip_cost"], params["merge_cost"],
+                      coarse=scorer.coarse_matrix(), band=params["band"])
+    out = []
+    last = -1.0
+    for ii, jj in (bead for bead, _ in ladder):
+        a, b = [a_segs[i] for i in ii], [b_segs[j] for j in jj]
+        comp = scorer.components(ii[0], len(ii), jj[0], len(jj)) if ii and jj else None
+        key = float(a[0].position) if a else last + 1e-3  # a 0-1 bead sits after the bead before it
+        last = key
+        out.append((key, a, b, comp))
+    return out

@@ -1,41 +1,35 @@
-"""Blocks -> structural units (segments) of a UN document.
+"""Blocks -> structural units (segments) of one language version of a UN document.
 
-Two passes. :func:`split_block` cuts a block into line groups by what each line
-starts with (a number, a letter in brackets, a bullet, a table pipe, a footnote
-marker). Blocks from PDF and Word readers already are one unit each and carry a
-structure hint (``Block.kind``: footnote, table_row with cells, heading, meta,
-paragraph) and a ``group`` (units printed without a paragraph gap, e.g. a list);
-:func:`hinted_units` turns such a group into units and the hint wins over what the
-text looks like. :class:`_Structure` then walks the units in reading order with a small
-state machine (front matter -> agenda list -> annotations -> annex) that assigns
-each unit its kind and agenda item. Thresholds come from ``params['segment']``.
+1. Units. :func:`split_block` cuts a text block into line groups by what each line
+   starts with (markers.py: a chapter or section number, a paragraph number, a letter
+   in brackets, a bullet, a table pipe, a footnote mark). Blocks from PDF and Word
+   readers already are one unit each and carry a structure hint (``Block.kind``) and a
+   ``group`` (units printed without a paragraph gap, e.g. a list):
+   :func:`hinted_units` keeps them as they are.
+2. Type. The front matter's lines say what the document is (doctype.py).
+3. Structure. structure.py walks the units in reading order and gives each its kind,
+   agenda item (agendas only) and structural path.
+4. Post-passes: the title, table titles and notes, footnote links.
+Thresholds come from ``params['segment']``.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from ..anchors import find_symbols
 from ..langs import join_lines
 from ..records import Block, Segment
-from ..anchors import find_symbols
+from . import doctype
+from .markers import FOOTNOTE_MARK, SUPER_TO_ASCII, SUPERSCRIPT_DIGITS, Marker, marker_of, printed_label
+from .structure import Structure, UnitView, ends_sentence
 
-SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUPER_TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+__all__ = ["SUPERSCRIPT_DIGITS", "segment_version", "split_block", "hinted_units", "version_doc_type"]
 
-TABLE_RULE = re.compile(r"^\|[\s\-:|]+\|?$")
-TABLE_ROW = re.compile(r"^\|.*\|$")
-NUMBERED = re.compile(r"^(\d{1,2})\.\s+\S")
-LETTERED = re.compile(r"^(?:[-–•]\s*)?\(([a-z]{1,2})\)\s*\S")
-BULLET = re.compile(r"^[-–•·]\s+\S")
-FOOTNOTE = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*\S")
-FOOTNOTE_MARK = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
-SENTENCE_END = tuple(".。;；:：!?！？")
-_TRAILING = f"{SUPERSCRIPT_DIGITS}”’\"')）》」』 "
-
-
-def _ends_sentence(text: str, ends: tuple[str, ...] = SENTENCE_END) -> bool:
-    """Does the text end like a sentence (footnote markers and closing quotes aside)?"""
-    return text.rstrip(_TRAILING).endswith(ends)
+# A byline under the title: who presents the document ("Note by the Secretariat",
+# "Report of the Advisory Committee on Administrative and Budgetary Questions").
+_BYLINE = re.compile(r"^(?:note|report) (?:by|of) the\b|的(?:说明|报告)$", re.I)
+_TABLE_NOTE = re.compile(r"^(?:sources?|notes?|资料来源|来源|注)\s*[:：]|^[a-z*]\s+\S|^[ᵃᵇᶜᵈᵉ*]", re.I)
 
 
 @dataclass
@@ -43,7 +37,7 @@ class _Unit:
     """A group of lines that forms one segment, before it has a kind."""
 
     lines: list[str]
-    start: str  # what the first line starts with: numbered, lettered, bullet, table_row, table_rule, footnote, text
+    marker: Marker
     block: Block
     char_start: int
     char_end: int
@@ -55,28 +49,19 @@ class _Unit:
         return join_lines(self.lines)
 
 
-def _line_start(line: str) -> str:
-    s = line.strip()
-    for name, pattern in (("table_rule", TABLE_RULE), ("table_row", TABLE_ROW), ("footnote", FOOTNOTE),
-                          ("numbered", NUMBERED), ("lettered", LETTERED), ("bullet", BULLET)):
-        if pattern.match(s):
-            return name
-    return "text"
-
-
 def split_block(block: Block) -> list[_Unit]:
     """A block's lines grouped into units: each marked line starts a new unit."""
     units: list[_Unit] = []
     offset = block.char_start
     for line in block.lines:
-        start = _line_start(line)
+        marker = marker_of(line)
         line_start = offset + (len(line) - len(line.lstrip()))
         line_end = offset + len(line.rstrip())
-        if units and start == "text" and units[-1].start not in ("table_row", "table_rule"):
+        if units and marker.type == "text" and units[-1].marker.type not in ("table_row", "table_rule"):
             units[-1].lines.append(line)
             units[-1].char_end = line_end
         else:
-            units.append(_Unit([line], start, block, line_start, line_end))
+            units.append(_Unit([line], marker, block, line_start, line_end))
         offset += len(line) + 1
     if len(units) == 1:
         units[0].whole_block = True
@@ -87,139 +72,21 @@ def hinted_units(blocks: list[Block]) -> list[_Unit]:
     """One unit per block of a group of PDF/Word blocks (see the module docstring)."""
     units = []
     for block in blocks:
-        if block.kind in ("footnote", "table_row"):
-            start = block.kind
+        if block.kind == "footnote":
+            marker = Marker("footnote", block.label or marker_of(block.lines[0]).label)
+        elif block.kind == "table_row":
+            marker = Marker("table_row")
         else:
-            start = _line_start(block.lines[0]) if block.lines else "text"
-            if start in ("table_row", "table_rule", "footnote"):
-                start = "text"  # the reader said what it is: a pipe or a superscript is just text here
-        units.append(_Unit(list(block.lines), start, block, block.char_start, block.char_end,
+            marker = marker_of(block.lines[0]) if block.lines else Marker("text")
+            if marker.type in ("table_row", "table_rule", "footnote"):
+                marker = Marker("text")  # the reader said what it is: a pipe or a superscript is just text here
+        units.append(_Unit(list(block.lines), marker, block, block.char_start, block.char_end,
                            whole_block=len(blocks) == 1, hint=block.kind))
     return units
 
 
-def _label(unit: _Unit) -> str | None:
-    if unit.hint == "footnote" and unit.block.label:
-        return unit.block.label
-    s = unit.lines[0].strip()
-    if m := NUMBERED.match(s):
-        return f"{m.group(1)}."
-    if m := LETTERED.match(s):
-        return f"({m.group(1)})"
-    if m := FOOTNOTE.match(s):
-        return m.group(1).translate(_SUPER_TO_ASCII)
-    return None
-
-
 def _cells(text: str) -> list[str]:
     return [cell.strip() for cell in text.strip().strip("|").split("|")]
-
-
-class _Structure:
-    """Reading-order state machine that gives each unit its kind and agenda item."""
-
-    def __init__(self, lang: str, params: dict):
-        self.lang = lang
-        limits = params["max_heading_chars"]
-        self.max_heading = limits.get(lang, limits["default"])
-        self.documentation = {h.casefold() for h in params["documentation_headings"]}
-        self.annex = {h.casefold() for h in params["annex_headings"]}
-        self.zone = "front"  # front -> agenda -> body -> annex
-        self.item: str | None = None  # current agenda item, e.g. '1(a)'
-        self.parent: str | None = None  # current numbered item, e.g. '1'
-        self.in_documentation = False
-
-    def _is_heading_like(self, unit: _Unit) -> bool:
-        if unit.hint is not None:
-            return unit.hint == "heading"  # the reader saw size, position and numbering
-        text = unit.text
-        return (unit.whole_block and len(unit.lines) == 1 and len(text) <= self.max_heading
-                and not _ends_sentence(text))
-
-    def _heading_text(self, unit: _Unit) -> str:
-        return re.sub(r"^\d{1,2}\.\s+|^\([a-z]{1,2}\)\s*", "", unit.text).strip().casefold()
-
-    def classify(self, unit: _Unit, block_units: list[_Unit]) -> tuple[str, str | None]:
-        """(kind, item) of ``unit``; ``block_units`` are all units of its block."""
-        if unit.start in ("table_rule", "table_row"):
-            return unit.start, self.item
-        if unit.start == "footnote":
-            return "footnote", self.item
-        if unit.hint == "meta" and self.zone == "front":
-            return "meta", None
-        is_list_block = len(block_units) >= 2 and all(u.start in ("numbered", "lettered") for u in block_units)
-
-        if self.zone == "front":
-            if is_list_block:
-                self.zone = "agenda"
-            elif unit.start in ("numbered", "lettered") or _ends_sentence(unit.text, (".", "。", "!", "?", "！", "？")):
-                self.zone = "body"  # a document without an agenda list
-            else:
-                return "meta", None
-
-        if self.zone == "agenda":
-            if is_list_block:
-                return "agenda_item", self._enter_item(unit)
-            self.zone, self.item, self.parent = "body", None, None
-
-        heading_like = self._is_heading_like(unit)
-        if unit.start in ("numbered", "lettered") and unit.whole_block and (
-                heading_like or not _ends_sentence(unit.text)):
-            self.in_documentation = False
-            if self.zone == "annex":
-                return "heading", None
-            return "heading", self._enter_item(unit)
-        if unit.start in ("lettered", "bullet", "numbered") and not unit.whole_block:
-            return "list_item", self.item
-        if unit.start in ("lettered", "bullet"):
-            return "list_item", self.item
-        if self.in_documentation and find_symbols(unit.text):
-            return "doc_ref", self.item
-        if heading_like:
-            name = self._heading_text(unit)
-            self.in_documentation = name in self.documentation
-            if name in self.annex:
-                self.zone, self.item, self.parent = "annex", None, None
-            return "heading", self.item
-        self.in_documentation = False
-        return "paragraph", self.item
-
-    def _enter_item(self, unit: _Unit) -> str | None:
-        label = _label(unit)
-        if unit.start == "numbered":
-            self.parent = self.item = label.rstrip(".")
-        elif unit.start == "lettered" and self.parent:
-            self.item = f"{self.parent}{label}"
-        return self.item
-
-
-def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segment]:
-    """All segments of one language version, in reading order."""
-    structure = _Structure(lang, params)
-    segments: list[Segment] = []
-    one_line: list[bool] = []
-    refs: list[tuple[str, ...]] = []
-    for block_units in _unit_groups(blocks):
-        for unit in block_units:
-            kind, item = structure.classify(unit, block_units)
-            text, block = unit.text, unit.block
-            if kind == "table_row":
-                cells = list(block.cells) if unit.hint == "table_row" else _cells(text)
-            else:
-                cells = []
-            segments.append(Segment(
-                lang=lang, position=len(segments), kind=kind, text=text,
-                char_start=unit.char_start, char_end=unit.char_end, item=item,
-                label=_label(unit), page=block.page, symbols=find_symbols(text),
-                cells=cells, alignable=kind != "table_rule", page_end=block.page_end,
-                bbox=list(block.bbox) if block.bbox is not None else None,
-            ))
-            one_line.append(unit.whole_block and len(unit.lines) == 1)
-            refs.append(block.refs if unit.hint is not None else ())
-    _mark_title(segments, one_line)
-    _mark_table_titles(segments)
-    _link_footnotes(segments, refs)
-    return segments
 
 
 def _unit_groups(blocks: list[Block]):
@@ -239,18 +106,89 @@ def _unit_groups(blocks: list[Block]):
         i = j
 
 
+def _front_texts(groups: list[list[_Unit]], limit: int = 16) -> list[str]:
+    """Texts of the leading units up to the first numbered or sentence-like one."""
+    texts = []
+    for unit in (u for g in groups for u in g):
+        if unit.marker.type == "footnote":
+            continue
+        if len(texts) >= limit or (unit.hint != "meta" and (unit.marker.type != "text" or ends_sentence(unit.text))):
+            break
+        texts.append(unit.text)
+    return texts
+
+
+def version_doc_type(segments: list[Segment]) -> str:
+    """The document type one version's front matter gives (see doctype.py)."""
+    return doctype.detect([s.text for s in segments if s.kind in ("meta", "title", "sponsors")])
+
+
+def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segment]:
+    """All segments of one language version, in reading order."""
+    groups = list(_unit_groups(blocks))
+    limits = params["max_heading_chars"]
+    structure = Structure(lang=lang, doc_type=doctype.detect(_front_texts(groups)),
+                          max_heading=limits.get(lang, limits["default"]),
+                          documentation={h.casefold() for h in params["documentation_headings"]})
+    segments: list[Segment] = []
+    one_line: list[bool] = []
+    refs: list[tuple[str, ...]] = []
+    for block_units in groups:
+        in_list = len(block_units) >= 2 and all(u.marker.type in ("numbered", "lettered") for u in block_units)
+        for unit in block_units:
+            single = unit.whole_block and len(unit.lines) == 1
+            got = structure.classify(UnitView(unit.text, unit.marker, single, unit.hint, in_list))
+            text, block = unit.text, unit.block
+            if got.kind == "table_row":
+                cells = list(block.cells) if unit.hint == "table_row" else _cells(text)
+            else:
+                cells = []
+            segments.append(Segment(
+                lang=lang, position=len(segments), kind=got.kind, text=text,
+                char_start=unit.char_start, char_end=unit.char_end, item=got.item, path=got.path,
+                label=unit.block.label if unit.hint == "footnote" and unit.block.label else printed_label(unit.marker),
+                page=block.page, symbols=find_symbols(text),
+                cells=cells, alignable=got.kind != "table_rule", page_end=block.page_end,
+                bbox=list(block.bbox) if block.bbox is not None else None,
+            ))
+            one_line.append(len(unit.lines) <= 2 or unit.hint is not None)  # a title may print on two lines
+            refs.append(block.refs if unit.hint is not None else ())
+    _mark_title(segments, one_line)
+    _mark_tables(segments)
+    _link_footnotes(segments, refs)
+    return segments
+
+
 def _mark_title(segments: list[Segment], one_line: list[bool]) -> None:
-    """The front matter's last unit, when it is a single line, is the document's title."""
-    front = [s for s in segments if s.kind == "meta"]
-    if len(front) >= 2 and front[-1].position + 1 < len(segments) and one_line[front[-1].position]:
-        front[-1].kind = "title"
+    """The front matter's last unit, when it is at most two lines, is the document's title."""
+    metas = []
+    for seg in segments:
+        if seg.kind not in ("meta", "sponsors", "footnote"):
+            break
+        if seg.kind == "meta":
+            metas.append(seg)
+    else:
+        return  # all front matter: nothing follows a title
+    if len(metas) >= 2 and one_line[metas[-1].position]:
+        metas[-1].kind = "title"
+        # a byline under the title ("Note by the Secretariat") is the title's second line
+        if len(metas) >= 3 and _BYLINE.search(metas[-1].text.strip()) and one_line[metas[-2].position]:
+            metas[-2].kind = "title"
 
 
-def _mark_table_titles(segments: list[Segment]) -> None:
-    """A heading right before a table's first row is that table's title."""
+def _mark_tables(segments: list[Segment]) -> None:
+    """A heading right before a table's first row is that table's title; a source line or
+    note right after its last row is a table note."""
+    rows = [s for s in segments if s.kind == "table_row"]
     for prev, seg in zip(segments, segments[1:]):
-        if seg.kind == "table_row" and prev.kind == "heading":
+        if seg.kind == "table_row" and (prev.kind == "heading" or (prev.kind == "paragraph"
+                                                                  and not ends_sentence(prev.text))):
             prev.kind = "table_title"
+            prev.path = seg.path
+        if prev.kind in ("table_row", "table_rule", "table_note") and seg.kind in ("paragraph", "list_item", "heading") \
+                and _TABLE_NOTE.match(seg.text.strip()):
+            seg.kind = "table_note"
+            seg.path = next(r.path for r in reversed(rows) if r.position < seg.position)
 
 
 def _link_footnotes(segments: list[Segment], refs: list[tuple[str, ...]] | None = None) -> None:
@@ -268,7 +206,7 @@ def _link_footnotes(segments: list[Segment], refs: list[tuple[str, ...]] | None 
             continue
         marks = refs[seg.position] if refs and refs[seg.position] else FOOTNOTE_MARK.findall(seg.text)
         for mark in marks:
-            number = mark.translate(_SUPER_TO_ASCII)
+            number = mark.translate(SUPER_TO_ASCII)
             candidates = [f for f in footnotes if f.label == number]
             if not candidates:
                 continue

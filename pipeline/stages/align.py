@@ -1,12 +1,14 @@
 """bitext align work/<DOC>: pair the zh and en units, then the sentences inside them."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from .. import io
 from ..align import align_document
+from ..align.verdict import assess
 from ..embed.model import text_key
 from ..errors import PipelineError
 from ..records import Segment, Sentence
@@ -22,9 +24,13 @@ def add_arguments(parser) -> None:
 def _segments(frame, lang: str) -> list[Segment]:
     rows = frame[frame.lang == lang].sort_values("position")
     return [Segment(lang=lang, position=int(r.position), kind=r.kind, text=r.text, char_start=int(r.char_start),
-                    char_end=int(r.char_end), item=r.item, label=r.label, symbols=list(r.symbols),
+                    char_end=int(r.char_end), item=_opt(r.item), label=_opt(r.label), path=_opt(r.path), symbols=list(r.symbols),
                     footnote_ids=list(r.footnote_ids), cells=list(r.cells), alignable=bool(r.alignable))
             for r in rows.itertuples()]
+
+
+def _opt(value) -> str | None:
+    return value if isinstance(value, str) else None  # nulls arrive as None or NaN
 
 
 def _sentences(frame, lang: str) -> list[Sentence]:
@@ -52,3 +58,6 @@ def run(args, params: dict) -> None:
             _sentences(sentences, src), _sentences(sentences, tgt), vectors, p, params.get("sentence_align"))
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)
+    verdict = assess(pairs, p["max_omission_share"], p["max_label_disagreement"])
+    if verdict.warning:
+        print(f"warning: {args.work_dir.name}: alignment probably wrong: {verdict.warning}", file=sys.stderr)

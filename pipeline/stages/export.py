@@ -1,11 +1,14 @@
 """bitext export work --out aligned: the corpus-wide tables and metrics.json."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from .. import gold, io
+from ..align.verdict import assess
+from ..segment import doctype
 from ..schema import TABLES
 from . import outputs_of_stage
 
@@ -19,13 +22,28 @@ def add_arguments(parser) -> None:
                         help="raw documents folder, for gold-units.tsv files (default: raw)")
 
 
-def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw: Path, low: float) -> dict:
+def _doc_types(segments: pd.DataFrame, docs: pd.DataFrame) -> tuple[dict[str, str], str]:
+    """Each version's type and the document's (doctype.agree: the original's when they differ)."""
+    per_version = {}
+    for lang, rows in segments.groupby("lang", sort=True):
+        front = rows[rows.kind.isin(["meta", "title", "sponsors"])].sort_values("position")
+        per_version[lang] = doctype.detect(list(front.text))
+    original = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "russian": "ru", "arabic": "ar"}
+    source = next((original.get(str(o).strip().lower()) for o in docs.get("original_language", []) if o), None)
+    return per_version, doctype.agree(per_version, source)
+
+
+def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw: Path, low: float,
+             verdict) -> dict:
     m = {
         "pairs": len(pairs),
         "links": {k: int(v) for k, v in sorted(pairs.link.value_counts().items())},
         "mean_score": round(float(pairs.score.mean()), 4) if len(pairs) else None,
         "low_score_pairs": int((pairs.score < low).sum()),
-        "unanchored_pairs": int((~pairs.anchored).sum()),
+        "structure_agreeing_pairs": int(pairs.anchored.sum()),
+        "omission_share": round(verdict.omission_share, 4),
+        "label_disagreement_share": round(verdict.label_disagreement_share, 4),
+        "suspect": verdict.warning is not None,
         "sentence_pairs": len(sentence_pairs),
         "sentence_links": {k: int(v) for k, v in sorted(sentence_pairs.link.value_counts().items())},
     }
@@ -52,13 +70,23 @@ def run(args, params: dict) -> None:
             docs = tables["documents"]
             docs["n_segments"] = docs.lang.map(counts_seg).fillna(0).astype("int32")
             docs["n_sentences"] = docs.lang.map(counts_sent).fillna(0).astype("int32")
+            per_version, doc_type = _doc_types(tables["segments"], docs)
+            docs["doc_type"] = doc_type
+            docs["version_doc_type"] = docs.lang.map(per_version)
+            a = params["align"]
+            verdict = assess(tables["alignments"].to_dict("records"), a["max_omission_share"],
+                             a["max_label_disagreement"])
+            docs["alignment_warning"] = verdict.warning
+            if verdict.warning:
+                print(f"warning: {doc_id}: alignment probably wrong: {verdict.warning}", file=sys.stderr)
             for name, frame in tables.items():
                 frames[name].append(frame)
-            metrics["documents"][doc_id] = _metrics(doc_id, tables["alignments"], tables["sentence_alignments"],
-                                                    args.raw, params["align"]["low_score"])
+            metrics["documents"][doc_id] = {"doc_type": doc_type, **_metrics(
+                doc_id, tables["alignments"], tables["sentence_alignments"], args.raw, a["low_score"], verdict)}
         for name, parts in frames.items():
             io.write_table(name, pd.concat(parts, ignore_index=True) if parts else [], outs[name])
         all_pairs = pd.concat(frames["alignments"], ignore_index=True) if frames["alignments"] else None
         metrics["pairs"] = 0 if all_pairs is None else len(all_pairs)
+        metrics["suspect_documents"] = sum(d["suspect"] for d in metrics["documents"].values())
         metrics["mean_score"] = round(float(all_pairs.score.mean()), 4) if metrics["pairs"] else None
         io.write_json(metrics, metrics_path)
