@@ -24,18 +24,23 @@ def _item(value) -> str:
     return value if isinstance(value, str) else ""  # null items arrive as None or NaN
 
 
-def unit_key(zh: str, en: str, kind: str, item) -> tuple[str, str, str, str]:
-    return normalize(zh), normalize(en), kind, _item(item)
+def unit_key(zh: str, en: str, kind: str, item, path=None) -> tuple:
+    key = (normalize(zh), normalize(en), kind, _item(item))
+    return key if path is None else (*key, _item(path))
 
 
 def match(gold: list[dict], pairs: list[dict]) -> dict:
-    """Gold units found as a pair with the same zh/en text, kind and item (each pair used once)."""
+    """Gold units found as a pair with the same zh/en text, kind and item, and path where
+    the gold has a path column (each pair used once)."""
+    with_path = bool(gold) and "path" in gold[0]
     unused: dict[tuple, list[str]] = {}
     for p in pairs:
-        unused.setdefault(unit_key(p["zh_text"], p["en_text"], p["kind"], p["item"]), []).append(p["pair_id"])
+        path = (p.get("path") or "") if with_path else None
+        unused.setdefault(unit_key(p["zh_text"], p["en_text"], p["kind"], p["item"], path), []).append(p["pair_id"])
     missing = []
     for unit in gold:
-        hits = unused.get(unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"]))
+        hits = unused.get(unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"],
+                                   unit["path"] if with_path else None))
         if hits:
             hits.pop(0)
         else:

@@ -1,0 +1,112 @@
+"""The development corpus of UN document types (docs/dev-corpus.md), from the text versions.
+
+One pipeline run over every development document: each gold unit (text, kind, item,
+path) must come out as an alignment row and nothing else; the type must be read
+right; the alignment must beat pairing the units in order (the versions diverge on
+purpose) and raise no warning; a document with one version scrambled must be flagged.
+"""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline.gold import match, read_gold
+
+from . import devcorpus
+from .conftest import run_pipeline, write_params
+
+FOLDERS = devcorpus.folders()
+DOCS = [f.name for f in FOLDERS]
+SCRAMBLED = "SCRAMBLED_A_81_590"
+
+
+def _copy_texts(src, dst) -> None:
+    dst.mkdir(parents=True)
+    for name in ("zh.txt", "en.txt", "gold-units.tsv"):
+        shutil.copy(src / name, dst / name)
+
+
+def _scramble(folder) -> None:
+    """Shuffle the English body's blocks (the masthead kept): a version whose structure is
+    nothing like the other's, as a wrong file or a broken extraction gives."""
+    blocks = (folder / "en.txt").read_text(encoding="utf-8").split("\n\n")
+    head, body = blocks[:6], blocks[6:]
+    random.Random(7).shuffle(body)
+    (folder / "en.txt").write_text("\n\n".join(head + body), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory, embedded_model_dir):
+    tmp = tmp_path_factory.mktemp("doctypes")
+    raw = tmp / "raw"
+    for folder in FOLDERS:
+        _copy_texts(folder, raw / folder.name)
+    _copy_texts(devcorpus.ROOT / "A_81_590", raw / SCRAMBLED)
+    _scramble(raw / SCRAMBLED)
+    docs = DOCS + [SCRAMBLED]
+    params = write_params(tmp / "params.yaml", embedded_model_dir, docs, **{"ingest.formats": ["txt"]})
+    out = run_pipeline(raw, docs, tmp, params)
+    return {"pairs": pd.read_parquet(out / "alignments.parquet"), "segments": pd.read_parquet(out / "segments.parquet"),
+            "documents": pd.read_parquet(out / "documents.parquet"),
+            "metrics": json.loads((out / "metrics.json").read_text()), "raw": raw}
+
+
+def test_corpus_covers_the_types():
+    docs = [devcorpus.SourceDoc.load(f) for f in FOLDERS]
+    assert len(docs) >= 8
+    assert len({d.doc_type for d in docs}) >= 6
+    assert all(d.hard_cases for d in docs)
+
+
+def test_generated_files_are_current():
+    assert devcorpus.main(["--check"]) == 0, "run `python -m tests.devcorpus`"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_gold_unit_recovered(doc, corpus_run):
+    gold = read_gold(corpus_run["raw"] / doc / "gold-units.tsv")
+    pairs = corpus_run["pairs"]
+    result = match(gold, pairs[pairs.doc_id == doc].to_dict("records"))
+    assert result["missing_units"] == [], f"{doc}: gold units not recovered"
+    assert result["pairs_not_in_gold"] == []
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_pairing_in_order_fails_where_the_pipeline_passes(doc, corpus_run):
+    """The versions diverge (hard cases), so zipping their segments in reading order
+    cannot reproduce the gold that the pipeline reproduces."""
+    gold = read_gold(corpus_run["raw"] / doc / "gold-units.tsv")
+    seg = corpus_run["segments"]
+    seg = seg[(seg.doc_id == doc) & seg.alignable].sort_values("position")
+    zh, en = seg[seg.lang == "zh"], seg[seg.lang == "en"]
+    zipped = [{"pair_id": str(n), "zh_text": a.text, "en_text": b.text, "kind": a.kind, "item": a.item,
+               "path": a.path} for n, (a, b) in enumerate(zip(zh.itertuples(), en.itertuples()))]
+    assert match(gold, zipped)["missing_units"], f"{doc}: in-order pairing already gives the gold"
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_document_type(doc, corpus_run):
+    expected = devcorpus.SourceDoc.load(devcorpus.ROOT / doc).doc_type
+    rows = corpus_run["documents"][corpus_run["documents"].doc_id == doc]
+    assert set(rows.doc_type) == {expected}
+    assert set(rows.version_doc_type) == {expected}
+    assert corpus_run["metrics"]["documents"][doc]["doc_type"] == expected
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_no_false_warning(doc, corpus_run):
+    rows = corpus_run["documents"][corpus_run["documents"].doc_id == doc]
+    assert rows.alignment_warning.isna().all(), rows.alignment_warning.iloc[0]
+    assert corpus_run["metrics"]["documents"][doc]["suspect"] is False
+
+
+def test_scrambled_version_is_flagged(corpus_run):
+    rows = corpus_run["documents"][corpus_run["documents"].doc_id == SCRAMBLED]
+    warning = rows.alignment_warning.iloc[0]
+    assert isinstance(warning, str) and "first part at" in warning
+    assert corpus_run["metrics"]["documents"][SCRAMBLED]["suspect"] is True
+    assert corpus_run["metrics"]["suspect_documents"] == 1
