@@ -79,8 +79,8 @@ DOCUMENTS, DOCUMENTS_DOC = _table(
     ("doc_id", _str, "document id: the symbol with '/' replaced by '_'"),
     ("symbol", _str, "UN document symbol, e.g. CTOC/COP/WG.2/2009/1"),
     ("lang", _str, "language of this version"),
-    ("doc_type", _str, "document type read from the title and masthead (both versions agree, else the "
-                       "original's): " + ", ".join(DOC_TYPES)),
+    ("doc_type", _str, "document type read from the title and masthead (see the types above; when the "
+                       "versions disagree, the original's)"),
     ("version_doc_type", _str, "the type this version's own front matter gives"),
     ("alignment_warning", _str, "why the alignment of this document is probably wrong (too many "
                                 "omissions or disagreeing numbers) and where the versions first part; "
@@ -109,7 +109,7 @@ SEGMENTS, SEGMENTS_DOC = _table(
     ("lang", _str, "language of this version"),
     ("seg_id", _str, "'<lang>-<position>', unique within a document"),
     ("position", _int, "0-based reading order within this version"),
-    ("kind", _str, "what the unit is: " + "; ".join(f"{k} ({v})" for k, v in KINDS.items())),
+    ("kind", _str, "what the unit is: one of the unit kinds above"),
     ("item", _str, "agenda item the segment belongs to ('1', '1(a)', ...), only in documents with agenda "
                    "items (agendas; the entries of an agenda a report quotes); null elsewhere"),
     ("path", _str, "where the unit sits in the document's numbered structure, with English numbering in "
@@ -193,7 +193,11 @@ INTERNAL_TABLES = {"blocks": (BLOCKS, BLOCKS_DOC), "embeddings": (EMBEDDINGS, EM
 
 def markdown() -> str:
     """The tables as README markdown (kept in sync by a test)."""
-    out = []
+    out = ["#### Document types (`documents.doc_type`)\n\n| type | what |\n|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in DOC_TYPES.items()]
+    out += ["", "#### Unit kinds (`segments.kind`, `alignments.kind`)\n\n| kind | what |\n|---|---|"]
+    out += [f"| `{k}` | {v} |" for k, v in KINDS.items()]
+    out.append("")
     for name, (schema, docs) in TABLES.items():
         out.append(f"#### `{name}`\n\n| column | type | meaning |\n|---|---|---|")
         for field in schema:
