@@ -10,16 +10,18 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export DVC_NO_ANALYTICS := 1
 
-# CJK TrueType font the tests' UN-layout PDF renderer embeds (tests/un_pdf.py): Debian's
-# fonts-droid-fallback (installed as root, like CI runs; `make` needs no other system package).
+# CJK TrueType fonts the tests' UN-layout PDF renderer embeds (tests/un_pdf.py): Debian's
+# fonts-droid-fallback (New York layout) and fonts-arphic-uming (a Ming/Song serif: Geneva layout),
+# installed as root, like CI runs; `make` needs no other system package.
 CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
+SONG_FONT := /usr/share/fonts/truetype/arphic/uming.ttc
 
 .PHONY: install repro test clean
 
-install: $(STAMP) $(CJK_FONT)
+install: $(STAMP) $(CJK_FONT) $(SONG_FONT)
 
-$(CJK_FONT):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback
+$(CJK_FONT) $(SONG_FONT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback fonts-arphic-uming
 
 # torch first, pinned: the CPU wheel on disk; a bare `torch` would pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -32,7 +34,7 @@ $(STAMP): pyproject.toml
 repro: $(STAMP)
 	$(VENV)/bin/dvc repro
 
-test: $(STAMP) $(CJK_FONT)
+test: $(STAMP) $(CJK_FONT) $(SONG_FONT)
 	$(PY) -m pytest -q
 
 clean:

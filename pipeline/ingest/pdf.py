@@ -47,7 +47,8 @@ from .pdfpage import UNSUPER, Line, PageData, Rule, read_page
 DEFAULTS = {
     # characters -> lines
     "line_overlap": 0.5,  # a char joins a line when they overlap by this share of the smaller height
-    "word_gap": 0.2,  # gap (x char size) without a space glyph that still means a space
+    "word_gap": 0.2,  # gap (x char size) without a space glyph, over the line's letter spacing, that means a space
+    "tracking_quantile": 0.5,  # a line's letter spacing: this quantile of its gaps between characters
     "cell_gap": 1.0,  # gap (x char size) that separates runs (table cells, masthead blocks)
     "superscript_ratio": 0.75,  # chars smaller than this x the line's size ...
     "superscript_raise": 0.3,  # ... whose bottom is this far above the baseline are note marks
@@ -72,9 +73,11 @@ DEFAULTS = {
     "row_gap": 0.45,  # vertical gap (x size) between lines that starts a new table row
     # paragraphs
     "paragraph_gap": 0.3,  # extra space (x size) over the usual line pitch that ends a paragraph
+    "max_line_pitch": 1.6,  # baseline-to-baseline distances (x size) above this are not the line pitch
     "size_tolerance": 0.6,  # sizes closer than this are the same style
     "indent_tolerance": 4.0,  # x offsets smaller than this are the same indent
-    "heading_max_lines": 3,  # larger-than-body headings may wrap onto this many lines
+    "heading_max_lines": 3,  # larger-than-body or bold headings may wrap onto this many lines
+    "heading_font_min_share": 0.9,  # CJK chars in a font other than the body's (a Hei heading font): bold
     # bad inputs
     "max_garbled_share": 0.02,  # (cid:n), U+FFFD, private-use chars above this share -> error
     "min_chars_per_page": 5,  # fewer non-space chars per page on average: no text layer
@@ -269,6 +272,18 @@ class _Document:
             for line in page.lines:
                 sizes[line.size] += line.n_chars
         self.body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+        # Chinese headings are set in another typeface (SimHei beside SimSun), not in a "Bold" font
+        cjk_fonts = Counter()
+        for page in pages:
+            for line in page.lines:
+                cjk_fonts.update(line.cjk_fonts)
+        if cjk_fonts:
+            body_font = cjk_fonts.most_common(1)[0][0]
+            for page in pages:
+                for line in page.lines:
+                    other = sum(n for f, n in line.cjk_fonts.items() if f != body_font)
+                    if line.n_letters and other:
+                        line.bold = line.n_bold + other >= p["heading_font_min_share"] * line.n_letters
         self.units: list[Unit] = []
         self.group = 0
 
@@ -545,9 +560,11 @@ class _Document:
             for a, b in zip(pg.lines, pg.lines[1:]):
                 if abs(a.size - b.size) < 0.6:
                     pitches[(a.size, round(b.bottom - a.bottom, 0))] += 1
+        # the usual line pitch of each size: the commonest pitch that is not a paragraph gap (short
+        # paragraphs make the paragraph pitch commonest when every line pair is counted)
         self.pitch = {}
         for (size, pitch), count in pitches.most_common():
-            if pitch > 0.8 * size and size not in self.pitch:
+            if 0.8 * size < pitch <= self.p["max_line_pitch"] * size and size not in self.pitch:
                 self.pitch[size] = pitch
 
         cur: _Open | None = None
@@ -659,8 +676,10 @@ class _Document:
             return "unit"
         if short and (a.bold != b.bold or a.italic != b.italic) and not b.text[:1].islower():
             return "unit"
-        if MARKER_START.match(b.text) and (short or (strong_end and not same_page)):
-            return "unit"
+        indented = b.x0 > self.col_left + p["indent_tolerance"]
+        if MARKER_START.match(b.text) and (short or (strong_end and not same_page)
+                                           or (ends and indented)):
+            return "unit"  # "…questions:" / "…;" then an indented "(a) …": a list item after a full line
         first = cur.lines[0]
         itol = p["indent_tolerance"]
         hanging = abs(b.x0 - first.body_x0) <= itol and first.body_x0 > first.x0 + itol
@@ -675,6 +694,9 @@ class _Document:
     def _mark_headings(self) -> None:
         """Finalise open units: a unit alone in its group, short and unpunctuated, is a heading."""
         by_group = Counter(u.group for u in self.units)
+        members: dict[int, list] = {}
+        for u in self.units:
+            members.setdefault(u.group, []).append(u)
         out = []
         for u in self.units:
             if isinstance(u, Unit):
@@ -687,9 +709,18 @@ class _Document:
                 n_lines = len({(ln.page, round(ln.top)) for ln in u.lines})
                 bigger = size > self.body_size + self.p["size_tolerance"]
                 alone = by_group[u.group] == 1
+                bold = all(ln.bold for ln in u.lines)
+                # a bold line among plain ones: a heading printed without a gap after the line above
+                distinct = bold and not alone and all(
+                    not all(ln.bold for ln in o.lines) for o in members[u.group] if o is not u
+                    and not isinstance(o, Unit))
                 unpunctuated = not text.rstrip("”’\"')）》」』 ").endswith(SENTENCE_END)
-                if alone and unpunctuated and (n_lines == 1 or (bigger and n_lines <= self.p["heading_max_lines"])):
+                if (alone or distinct) and unpunctuated and (
+                        n_lines == 1 and (alone or bold)
+                        or ((bigger or bold) and n_lines <= self.p["heading_max_lines"])):
                     kind = "heading"
+                    if distinct:
+                        u.group = self._next_group()
             if kind == "footnote" and u.group == 0:
                 u.group = self._next_group()
             label = u.label

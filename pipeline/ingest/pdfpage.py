@@ -61,6 +61,10 @@ class Line:
     trailing_space: bool = False  # a space glyph ends the line
     barcode: bool = False  # set in a barcode font or in private-use glyphs
     n_chars: int = 0  # non-whitespace characters
+    n_letters: int = 0  # letters (CJK characters included)
+    n_bold: int = 0  # letters in a font named bold
+    cjk_fonts: dict = field(default_factory=dict)  # font -> CJK characters set in it
+    tracking: float = 0.0  # letter spacing of the line (justified CJK lines widen every gap)
 
 
 @dataclass
@@ -212,7 +216,15 @@ def _make_line(group: list[dict], number: int, p: dict) -> Line | None:
     size = max(sizes.items(), key=lambda kv: (kv[1], kv[0]))[0]
     base = max(c["bottom"] for c in group if not c["text"].isspace() and round(c["size"], 1) == size)
     sup_size, raise_min = p["superscript_ratio"] * size, p["superscript_raise"]
-    word_gap, cell_gap = p["word_gap"] * size, p["cell_gap"] * size
+    # letter spacing: a justified line set with widened character gaps (Tc) has every gap widened,
+    # so only a gap wider than the line's usual gap by word_gap (cell_gap) is a space (a new run)
+    tracking = _tracking(group, p["cell_gap"] * size, p["tracking_quantile"])
+    word_gap, cell_gap = p["word_gap"] * size + tracking, p["cell_gap"] * size + tracking
+    cjk_fonts: dict[str, int] = {}
+    for c in group:
+        if _wide(c["text"][:1]) and c["text"].isalpha():
+            font = c["fontname"].split("+", 1)[-1]
+            cjk_fonts[font] = cjk_fonts.get(font, 0) + 1
 
     runs: list[Run] = []
     text: list[str] = []
@@ -311,7 +323,27 @@ def _make_line(group: list[dict], number: int, p: dict) -> Line | None:
         bold=n_letters > 0 and n_bold >= 0.9 * n_letters, italic=n_letters > 0 and n_italic >= 0.9 * n_letters,
         refs=refs, lead=lead, body_x0=body_x0 if body_x0 is not None else x0,
         first_word=max(first_word_end - x0, 0.0), trailing_space=group[-1]["text"].isspace(),
-        barcode=barcode, n_chars=n_chars)
+        barcode=barcode, n_chars=n_chars, n_letters=n_letters, n_bold=n_bold, cjk_fonts=cjk_fonts,
+        tracking=tracking)
+
+
+def _tracking(group: list[dict], max_gap: float, quantile: float) -> float:
+    """The line's usual gap between two printed characters with no space glyph between them."""
+    gaps = []
+    prev = None
+    for c in group:
+        if c["text"].isspace():
+            prev = None
+            continue
+        if prev is not None:
+            gap = c["x0"] - prev["x1"]
+            if gap < max_gap:
+                gaps.append(max(gap, 0.0))
+        prev = c
+    if len(gaps) < 3:
+        return 0.0
+    gaps.sort()
+    return gaps[min(len(gaps) - 1, int(quantile * len(gaps)))]
 
 
 def _wide(ch: str) -> bool:
