@@ -249,6 +249,8 @@ class Structure:
             return self._numbered_heading(n)
         if not continues and self.numbered_heading_shape(u) and (n == 1 or n == (f.heading_no or 0) + 1):
             return self._numbered_heading(n)
+        if continues and self.heading_shape(u):  # "2. Finance" after paragraph 1: short, nominal
+            return self._numbered_heading(n)
         return self._paragraph(u, n, "paragraph", _join_path([f.path() or "", str(n)]))
 
     def _numbered_heading(self, n: int) -> Assigned:
