@@ -10,7 +10,7 @@ import pandas as pd
 from tests import devcorpus, un_pdf
 from tests.conftest import write_params, run_pipeline
 from pipeline.gold import match, read_gold
-layout = sys.argv[1]
+layout = sys.argv[1]  # geneva or newyork; -v lists what is missing
 tmp = Path(tempfile.mkdtemp()); raw = tmp / "raw"; docs = []
 for f in devcorpus.folders():
     d = raw / f.name; d.mkdir(parents=True); docs.append(f.name)
@@ -28,3 +28,12 @@ for d in docs:
     tot += r["gold_units"]; ok += r["matched"]
     print(layout, d, f"{r['matched']}/{r['gold_units']}", "suspect" if m["documents"][d]["suspect"] else "", m["documents"][d]["doc_type"])
 print(layout, "TOTAL", ok, tot)
+if "-v" in sys.argv:
+    for d in docs:
+        g = read_gold(raw / d / "gold-units.tsv"); p = pairs[pairs.doc_id == d]
+        r = match(g, p.to_dict("records")); gi = {u["unit"]: u for u in g}
+        for u in r["missing_units"]:
+            x = gi[u]; print("  MISSING", d, u, x["kind"], x["item"], x.get("path"), x["zh"][:30], "|", x["en"][:40])
+        for pid in r["pairs_not_in_gold"]:
+            row = p[p.pair_id == pid].iloc[0]
+            print("  EXTRA", pid, row.kind, row["item"], row["path"], row.link, row.zh_text[:30], "|", row.en_text[:40])

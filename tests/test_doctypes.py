@@ -1,9 +1,10 @@
-"""The development corpus of UN document types (docs/dev-corpus.md), from the text versions.
+"""The development corpus of UN document types (docs/dev-corpus.md), end to end.
 
-One pipeline run over every development document: each gold unit (text, kind, item,
-path) must come out as an alignment row and nothing else; the type must be read
-right; the alignment must beat pairing the units in order (the versions diverge on
-purpose) and raise no warning; a document with one version scrambled must be flagged.
+One pipeline run over every development document from its text versions, and one per
+UN layout from PDFs drawn by tests/un_pdf.py: each gold unit (text, kind, item, path)
+must come out as an alignment row and nothing else; the type must be read right; the
+alignment must beat pairing the units in order (the versions diverge on purpose) and
+raise no warning; a document with one version scrambled must be flagged.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pipeline.gold import match, read_gold
 
 from . import devcorpus
 from .conftest import run_pipeline, write_params
+from .un_pdf import LAYOUTS, render
 
 FOLDERS = devcorpus.folders()
 DOCS = [f.name for f in FOLDERS]
@@ -53,6 +55,39 @@ def corpus_run(tmp_path_factory, embedded_model_dir):
     return {"pairs": pd.read_parquet(out / "alignments.parquet"), "segments": pd.read_parquet(out / "segments.parquet"),
             "documents": pd.read_parquet(out / "documents.parquet"),
             "metrics": json.loads((out / "metrics.json").read_text()), "raw": raw}
+
+
+@pytest.fixture(scope="module")
+def pdf_runs(tmp_path_factory, embedded_model_dir):
+    """layout -> alignments of every development document read from its rendered PDFs."""
+    runs = {}
+    for layout in LAYOUTS:
+        tmp = tmp_path_factory.mktemp(f"doctypes-{layout}")
+        raw = tmp / "raw"
+        for folder in FOLDERS:
+            (raw / folder.name).mkdir(parents=True)
+            doc = devcorpus.SourceDoc.load(folder)
+            for lang in devcorpus.LANGS:
+                render(doc, raw / folder.name / f"{lang}.pdf", layout, lang=lang)
+        params = write_params(tmp / "params.yaml", embedded_model_dir, DOCS, **{"ingest.formats": ["pdf"]})
+        out = run_pipeline(raw, DOCS, tmp, params)
+        runs[layout] = {"pairs": pd.read_parquet(out / "alignments.parquet"),
+                        "documents": pd.read_parquet(out / "documents.parquet")}
+    return runs
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("doc", DOCS)
+def test_every_gold_unit_recovered_from_pdf(doc, layout, pdf_runs):
+    gold = read_gold(devcorpus.ROOT / doc / "gold-units.tsv")
+    pairs = pdf_runs[layout]["pairs"]
+    result = match(gold, pairs[pairs.doc_id == doc].to_dict("records"))
+    assert result["missing_units"] == [], f"{doc} ({layout} PDFs): gold units not recovered"
+    assert result["pairs_not_in_gold"] == []
+    rows = pdf_runs[layout]["documents"]
+    rows = rows[rows.doc_id == doc]
+    assert set(rows.doc_type) == {devcorpus.SourceDoc.load(devcorpus.ROOT / doc).doc_type}
+    assert rows.alignment_warning.isna().all()
 
 
 def test_corpus_covers_the_types():
@@ -110,3 +145,24 @@ def test_scrambled_version_is_flagged(corpus_run):
     assert isinstance(warning, str) and "first part at" in warning
     assert corpus_run["metrics"]["documents"][SCRAMBLED]["suspect"] is True
     assert corpus_run["metrics"]["suspect_documents"] == 1
+
+
+@pytest.mark.parametrize("source", ["txt", "newyork", "geneva"])
+def test_bundled_document_in_every_format_and_layout(source, tmp_path, embedded_model_dir):
+    """The bundled agenda stays 61/61 from its text files and from PDFs in both layouts."""
+    from .conftest import BUNDLED, RAW_DOC
+    from .un_pdf import render_bundled
+
+    raw = tmp_path / "raw"
+    folder = raw / BUNDLED
+    folder.mkdir(parents=True)
+    for name in ("zh.txt", "en.txt", "gold-units.tsv"):
+        shutil.copy(RAW_DOC / name, folder / name)
+    if source != "txt":
+        render_bundled(out_dir=folder, layout=source)
+    fmt = ["txt"] if source == "txt" else ["pdf"]
+    params = write_params(tmp_path / "params.yaml", embedded_model_dir, [BUNDLED], **{"ingest.formats": fmt})
+    out = run_pipeline(raw, [BUNDLED], tmp_path, params)
+    metrics = json.loads((out / "metrics.json").read_text())["documents"][BUNDLED]
+    assert metrics["gold_units_matched"] == metrics["gold_units"] == 61
+    assert metrics["pairs_not_in_gold"] == 0 and metrics["suspect"] is False

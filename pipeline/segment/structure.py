@@ -33,6 +33,7 @@ _SIGNED = re.compile(r"^[(（](?:signed|签名)[)）]|[(（]签名[)）]$", re.I
 _REPORT_TITLE = re.compile(r"^report of\b|的报告$", re.I)
 _AGENDA_WORD = re.compile(r"\bagenda\b|议程", re.I)
 _ENDS_NOT_HEADING = SENTENCE_END + (",", "，")  # "The General Assembly," opens a preamble
+_CLAUSE_END = (".", "。", ",", "，", ";", "；")
 # The closing line of a resolution: "71st plenary meeting / 15 December 2031".
 _PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting\b|^第\s*\d+\s*次全体会议", re.I)
 _ROMAN_SUBS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
@@ -107,9 +108,9 @@ class Structure:
 
     # ------------------------------------------------------------------ shapes
     def heading_shape(self, u: UnitView) -> bool:
-        if u.hint is not None:
-            return u.hint == "heading"
         text = u.text
+        if u.hint is not None:  # the reader saw size and weight; a heading still never ends a clause
+            return u.hint == "heading" and not text.rstrip(_TRAILING).endswith(_CLAUSE_END)
         if not u.single_line or len(text) > self.max_heading or ends_sentence(text, _ENDS_NOT_HEADING):
             return False
         return not (self.lang != "zh" and _EN_FINITE.search(strip_marker(text)))

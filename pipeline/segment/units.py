@@ -172,7 +172,8 @@ def _mark_title(segments: list[Segment], one_line: list[bool]) -> None:
     if len(metas) >= 2 and one_line[metas[-1].position]:
         metas[-1].kind = "title"
         # a byline under the title ("Note by the Secretariat") is the title's second line
-        if len(metas) >= 3 and _BYLINE.search(metas[-1].text.strip()) and one_line[metas[-2].position]:
+        if len(metas) >= 4 and _BYLINE.search(metas[-1].text.strip()) and one_line[metas[-2].position] \
+                and not metas[-2].text.startswith("Distr"):
             metas[-2].kind = "title"
 
 
