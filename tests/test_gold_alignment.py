@@ -37,6 +37,12 @@ def test_no_row_outside_gold(pairs):
     assert len(pairs) == len(GOLD) == 61
 
 
+def test_no_right_pair_is_flagged_low(pairs):
+    """Unit scores are calibrated (configs/unit_calibration.json): the bundled document's
+    pairs are all right, short headings (附件 / Annex) included, so none is low_score."""
+    assert not [r.pair_id for r in pairs.itertuples() if "low_score" in list(r.flags)]
+
+
 def test_scores_in_unit_interval(pairs, bundled_output):
     assert pairs.score.between(0, 1).all()
     sent = pd.read_parquet(bundled_output / "sentence_alignments.parquet")

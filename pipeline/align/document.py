@@ -8,6 +8,8 @@ unit pair are then paired by the sentence aligner.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..anchors import find_numbers, find_symbols
@@ -16,6 +18,7 @@ from ..records import Segment, Sentence
 from ..segment.markers import strip_marker
 from . import dp
 from .calibration import Calibration
+from .unit_calibration import UnitCalibration
 from .costs import Scorer, Unit
 from .overlaps import Side
 from .sentence_aligner import Background, SentenceAlignParams, align_sides
@@ -123,11 +126,12 @@ def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sent
     for sent in src_sents + tgt_sents:
         sents.setdefault(sent.seg_id, []).append(sent)
 
+    calibration = UnitCalibration.load(params.get("unit_calibration"))
     beads = _align_stream([s for s in src if _stream(s) == "body"], [s for s in tgt if _stream(s) == "body"],
-                          vectors, params, ratio)
+                          vectors, params, ratio, calibration)
     cited = _citations(beads)
     beads += _align_stream([s for s in src if _stream(s) == "notes"], [s for s in tgt if _stream(s) == "notes"],
-                           vectors, params, ratio, cited)
+                           vectors, params, ratio, calibration, cited)
     beads.sort(key=lambda bead: bead[0])  # reading order of the source version
     for _, a, b, comp in beads:
         doc.add_pair(a, b, comp, None, [x for s in a for x in sents.get(s.seg_id, [])],
@@ -148,16 +152,17 @@ def _citations(beads: list) -> dict[str, str]:
 
 
 def _align_stream(a_segs: list[Segment], b_segs: list[Segment], vectors: dict[str, np.ndarray], params: dict,
-                  ratio: float, cited: dict[str, str] | None = None
+                  ratio: float, calibration: UnitCalibration, cited: dict[str, str] | None = None
                   ) -> list[tuple[float, list[Segment], list[Segment], object]]:
-    """The beads of one stream: (sort key, source segments, target segments, components).
-    ``cited``: footnotes' structural labels by the body pair that cites them."""
+    """The beads of one stream: (sort key, source segments, target segments, components
+    with the calibrated score). ``cited``: footnotes' structural labels by the body pair
+    that cites them."""
     if not a_segs or not b_segs:
         # nothing to pair with: the source's units stay in place, the target's go last
         return [(float(s.position), [s], [], None) for s in a_segs] + \
                [(1e9 + j, [], [s], None) for j, s in enumerate(b_segs)]
-    scorer = Scorer([_unit(s, vectors, cited) for s in a_segs], [_unit(s, vectors, cited) for s in b_segs],
-                    params, ratio)
+    units_a, units_b = [_unit(s, vectors, cited) for s in a_segs], [_unit(s, vectors, cited) for s in b_segs]
+    scorer = Scorer(units_a, units_b, params, ratio)
     ladder = dp.align(len(a_segs), len(b_segs), scorer, params["skip_cost"], params["merge_cost"],
                       coarse=scorer.coarse_matrix(), band=params["band"])
     out = []
@@ -165,6 +170,9 @@ def _align_stream(a_segs: list[Segment], b_segs: list[Segment], vectors: dict[st
     for ii, jj in (bead for bead, _ in ladder):
         a, b = [a_segs[i] for i in ii], [b_segs[j] for j in jj]
         comp = scorer.components(ii[0], len(ii), jj[0], len(jj)) if ii and jj else None
+        if comp is not None:  # the DP ranked by the raw score; the tables get a probability
+            comp = replace(comp, score=calibration.probability(comp, [units_a[i] for i in ii],
+                                                               [units_b[j] for j in jj]))
         key = float(a[0].position) if a else last + 1e-3  # a 0-1 bead sits after the bead before it
         last = key
         out.append((key, a, b, comp))
