@@ -166,3 +166,13 @@ def test_bundled_document_in_every_format_and_layout(source, tmp_path, embedded_
     metrics = json.loads((out / "metrics.json").read_text())["documents"][BUNDLED]
     assert metrics["gold_units_matched"] == metrics["gold_units"] == 61
     assert metrics["pairs_not_in_gold"] == 0 and metrics["suspect"] is False
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_nothing_lost(doc, corpus_run):
+    """Every non-whitespace character of each text version is in exactly one segment."""
+    seg = corpus_run["segments"]
+    for lang in devcorpus.LANGS:
+        version = seg[(seg.doc_id == doc) & (seg.lang == lang)].sort_values("position")
+        source = (corpus_run["raw"] / doc / f"{lang}.txt").read_text(encoding="utf-8")
+        assert "".join("".join(version.text).split()) == "".join(source.split())
