@@ -117,7 +117,7 @@ SEGMENTS, SEGMENTS_DOC = _table(
                    "'III.B.12(a)', 'PP3'/'OP5(b)' (preambular/operative paragraphs), 'Summary', "
                    "'Annex.I.A', 'fn2' (footnote 2); unnumbered units take the path of the numbered "
                    "heading above them; null for front matter"),
-    ("label", _str, "the segment's own number or marker, with English numbering ('2.', '(a)', 'IV.' for "
+    ("label", _str, "the segment's own number or marker, with English numbering ('2.', '(a)', 'I.' for "
                     "一、, '1' for a footnote); null if none"),
     ("text", _str, "the segment's text; lines joined (with a space, none between CJK characters)"),
     ("char_start", _int, "offset of the first character in the normalised input text"),

@@ -176,3 +176,20 @@ def test_nothing_lost(doc, corpus_run):
         version = seg[(seg.doc_id == doc) & (seg.lang == lang)].sort_values("position")
         source = (corpus_run["raw"] / doc / f"{lang}.txt").read_text(encoding="utf-8")
         assert "".join("".join(version.text).split()) == "".join(source.split())
+
+
+def _pair(n: int, zh: str, en: str) -> dict:
+    return {"pair_id": str(n), "zh_seg_ids": ["z"] if zh else [], "en_seg_ids": ["e"] if en else [],
+            "zh_text": zh, "en_text": en, "flags": [], "path": None}
+
+
+def test_verdict_tolerates_one_shift_and_flags_a_broken_numbering():
+    from pipeline.align.verdict import assess
+
+    # paragraph 3 of the Chinese is missing in English: the numbering shifts once
+    shifted = [_pair(0, "1. 甲。", "1. A."), _pair(1, "2. 乙。", "2. B."), _pair(2, "3. 丙。", "")] + \
+        [_pair(n, f"{n + 1}. 丁。", f"{n}. D.") for n in range(3, 12)]
+    assert assess(shifted, 0.15, 0.25).warning is None
+    scrambled = [_pair(n, f"{n}. 甲。", f"{(n * 7) % 12 + 1}. A.") for n in range(1, 13)]
+    verdict = assess(scrambled, 0.15, 0.25)
+    assert verdict.numbering_break_share > 0.5 and "numbering" in verdict.warning

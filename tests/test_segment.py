@@ -81,3 +81,60 @@ def test_tokens():
         "".join(tokenize("技术援助提供方", "zh")) == "技术援助提供方"
     assert len(tokenize("技术援助提供方", "zh")) >= 2
     assert tokenize("The Office's role, e.g. here.", "en") == ["The", "Office's", "role", ",", "e.g", ".", "here", "."]
+
+
+# ------------------------------------------------------------------ document types (structure.py)
+
+def _kinds_paths(text: str, lang: str = "en"):
+    return [(s.kind, s.item, s.path) for s in _segments(text, lang)]
+
+
+def test_a_letter_cited_in_a_preamble_does_not_make_a_resolution_a_letter():
+    text = ("General Assembly\n\nDistr.: General\n1 May 2031\n\nResolution adopted by the General Assembly on 1 May 2031"
+            "\n\n86/220. Cooperation\n\nThe General Assembly,\n\nRecalling its resolution 85/10,\n\n"
+            "Having considered the letter dated 3 May 2031 from the Secretary-General,\n\n1. Decides to act;\n\n"
+            "2. Requests a report.\n")
+    got = _kinds_paths(text)
+    assert got[3] == ("title", None, None)
+    assert [k for k, _, _ in got[4:]] == ["preamble"] * 3 + ["operative"] * 2
+    assert [p for _, _, p in got[4:]] == ["PP1", "PP2", "PP3", "OP1", "OP2"]
+
+
+def test_a_resolution_annex_is_read_as_a_document_of_its_own():
+    text = ("Resolution adopted by the General Assembly\n\n86/1. Guidelines\n\nThe General Assembly,\n\n"
+            "Adopts the guidelines annexed to the present resolution.\n\nAnnex\n\nI. Scope\n\n"
+            "1. These guidelines apply to all States.\n")
+    got = _kinds_paths(text)
+    assert got[3] == ("operative", None, "OP1")  # the one unnumbered operative paragraph
+    assert got[4:] == [("heading", None, "Annex"), ("heading", None, "Annex.I"), ("paragraph", None, "Annex.I.1")]
+
+
+def test_chinese_chapters_with_a_full_stop_and_sections_after_h():
+    zh = _kinds_paths("报告\n\n一. 导言\n\n1. 本报告。\n\n二. 活动\n\n2. 活动很多。\n", "zh")
+    assert [p for _, _, p in zh[1:]] == ["I", "I.1", "II", "II.2"]
+    sections = "".join(f"{chr(65 + k)}. Topic {k}\n\n{k + 1}. Text {k}.\n\n" for k in range(10))
+    got = _kinds_paths("Report of the Committee\n\nII. Work\n\n" + sections)
+    assert got[-4][2] == "II.I" and got[-2][2] == "II.J"
+
+
+def test_annotated_agenda_with_numbered_paragraphs_moves_on_to_each_item():
+    text = ("Provisional agenda\n\n1. Election of officers.\n2. Adoption of the agenda.\n\nAnnotations\n\n"
+            "1. Election of officers\n\n1. In accordance with rule 15, the Commission elects officers.\n\n"
+            "2. Adoption of the agenda\n\n2. The provisional agenda was approved.\n")
+    got = _kinds_paths(text)
+    assert [(k, i) for k, i, _ in got[4:]] == [("heading", "1"), ("paragraph", "1"), ("heading", "2"), ("paragraph", "2")]
+
+
+def test_a_quoted_agenda_does_not_swallow_the_next_paragraph():
+    text = ("Report of the Working Group\n\n3. The Working Group adopted the following agenda:\n\n"
+            "1. Opening of the meeting.\n\n2. Adoption of the report.\n\n"
+            "4. The following States were represented at the meeting: Algeria, Argentina, Australia, Austria, "
+            "Belgium, Brazil, Canada, Chile, China, Colombia, Egypt, France, Germany, India, Indonesia, Italy and Japan.\n")
+    got = _kinds_paths(text)
+    assert got[2:4] == [("agenda_item", "1", "3.1"), ("agenda_item", "2", "3.2")]
+    assert got[4] == ("paragraph", None, "4")
+
+
+def test_a_table_note_without_rows_does_not_crash():
+    got = _kinds_paths("Report of the Committee\n\nI. Data\n\n|---|---|\n\nSource: UNODC.\n")
+    assert got[-1][0] in ("paragraph", "table_note")

@@ -44,6 +44,7 @@ class Components:
     symbols: float | None
     structure: float | None
     score: float
+    numbered: bool = False  # both runs open with a structural number (paragraph, item, footnote mark)
 
 
 def structure_agreement(a: Unit, b: Unit) -> float | None:
@@ -113,7 +114,8 @@ class Scorer:
             score -= self.boundary_penalty
         if len(a) > 1 or len(b) > 1:
             score -= self.gain_penalty * self._merge_shortfall(a, b, cos)
-        return Components(semantic, length, numbers, symbols, structure, min(1.0, max(0.0, score)))
+        return Components(semantic, length, numbers, symbols, structure, min(1.0, max(0.0, score)),
+                          numbered=a[0].label is not None and b[0].label is not None)
 
     def __call__(self, i: int, k: int, j: int, l: int) -> float:
         return self.components(i, k, j, l).score

@@ -67,12 +67,11 @@ class DocumentAligner:
             flags.append("numbers_differ")
         if comp is not None and comp.symbols is not None and comp.symbols < 1:
             flags.append("symbols_differ")
-        if comp is not None and comp.structure == 0:
+        if comp is not None and comp.numbered and comp.structure == 0:
             flags.append("labels_differ")
         return flags
 
-    def add_pair(self, a: list[Segment], b: list[Segment], comp, sentence_beads: list[tuple] | None,
-                 sa: list[Sentence], sb: list[Sentence]) -> None:
+    def add_pair(self, a: list[Segment], b: list[Segment], comp, sa: list[Sentence], sb: list[Sentence]) -> None:
         pair_id = f"{self.doc_id}:{len(self.pairs)}"
         first = (a or b)[0]
         score = comp.score if comp else 0.0
@@ -83,16 +82,15 @@ class DocumentAligner:
             "score": score, "link": f"{len(a)}-{len(b)}",
             "semantic": comp.semantic if comp else None, "numbers_agree": comp.numbers if comp else None,
             "symbols_agree": comp.symbols if comp else None,
-            "anchored": bool(comp is not None and comp.structure == 1.0),
+            "anchored": bool(comp is not None and comp.numbered and comp.structure == 1.0),
             "flags": self._flags(comp, score, a, b),
         })
-        if sentence_beads is None:  # align the unit pair's sentences now
-            if len(sa) == 1 and len(sb) == 1:
-                sentence_beads = [((0,), (0,), score)]  # the unit pair's own score already says it
-            else:
-                sentence_beads = [(bd.src, bd.tgt, self.calibration.score(bd))
-                                  for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params,
-                                                        background=self.background)]
+        if len(sa) == 1 and len(sb) == 1:
+            sentence_beads = [((0,), (0,), score)]  # the unit pair's own score already says it
+        else:
+            sentence_beads = [(bd.src, bd.tgt, self.calibration.score(bd))
+                              for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params,
+                                                    background=self.background)]
         for n, (ii, jj, s) in enumerate(sentence_beads):
             xa, xb = [sa[i] for i in ii], [sb[j] for j in jj]
             self.sentence_pairs.append({
@@ -134,7 +132,7 @@ def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sent
                            vectors, params, ratio, calibration, cited)
     beads.sort(key=lambda bead: bead[0])  # reading order of the source version
     for _, a, b, comp in beads:
-        doc.add_pair(a, b, comp, None, [x for s in a for x in sents.get(s.seg_id, [])],
+        doc.add_pair(a, b, comp, [x for s in a for x in sents.get(s.seg_id, [])],
                      [x for s in b for x in sents.get(s.seg_id, [])])
     return doc.pairs, doc.sentence_pairs
 

@@ -1,13 +1,15 @@
-"""Calibrated unit-pair scores: P(the pair is right) from the scorer's components.
+"""Calibrated unit-pair scores: a probability-like confidence from the scorer's components.
 
 The raw score (costs.py) ranks candidate beads for the DP well but means little in
 absolute terms: a correct pair of short headings (附件 / Annex) scores ~0.3 because
 short texts embed poorly, while a wrong pair of neighbouring paragraphs in the same
 section can score 0.6. A logistic model over the components and the units' length
 turns them into a probability. It is fitted on the development corpus
-(``benchmarks/calibrate_units.py``: right pairs from the gold, wrong ones the
-neighbour shifts a structure error produces, each document held out in turn for the
-reported separation) and stored as a small JSON file (``align.unit_calibration``).
+(``benchmarks/calibrate_units.py``: right 1-1 pairs from the gold, wrong ones the
+neighbour shifts a structure error produces, the two classes weighted equally, each
+document held out in turn for the reported separation) and stored as a small JSON file
+(``align.unit_calibration``). It is a probability at even odds of right and wrong, not
+at the pipeline's real error rate, and merges (1-2, 2-1) use the same model.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import PipelineError
 from .costs import Components, Unit
 
 FEATURES = ("bias", "semantic", "length", "numbers", "numbers_present", "symbols", "symbols_present",
@@ -68,8 +71,13 @@ class UnitCalibration:
 
     @classmethod
     def load(cls, path: str | Path | None) -> "UnitCalibration":
-        if not path or not Path(path).is_file():
+        """The model at ``path``; uncalibrated when no path is set (a set path that is
+        missing is an error, not a silent fallback to raw scores)."""
+        if not path:
             return cls()
+        if not Path(path).is_file():
+            raise PipelineError(f"{path}: unit calibration not found (align.unit_calibration; run from the project "
+                                "root, re-create it with benchmarks/calibrate_units.py, or set it to null)")
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"{path}: features {data['features']} are not this version's {list(FEATURES)}; "

@@ -14,17 +14,17 @@ import re
 from ..schema import DOC_TYPES  # noqa: F401  (the types and what they mean are defined there)
 
 _RULES: tuple[tuple[str, re.Pattern], ...] = (
-    ("note_verbale", re.compile(r"\bnote verbale dated\b|普通照会", re.I)),
-    ("letter", re.compile(r"\bletter dated\b|\bidentical letters dated\b|日[^。]{0,80}的(?:同文)?信$|的(?:同文)?信$", re.I)),
-    # "Item 70 (b) of the provisional agenda" is a session line, not the title
+    ("note_verbale", re.compile(r"^note verbale dated\b|普通照会$", re.I)),
+    ("letter", re.compile(r"^(?:identical )?letters? dated\b|日[^。，]{0,80}的(?:同文)?信$", re.I)),
     ("agenda", re.compile(r"^(?:annotated )?provisional agenda\b|^临时议程(?:和说明)?$|^附加说明的临时议程$", re.I)),
     ("draft_resolution", re.compile(r"\bdraft resolution\b|决议草案", re.I)),
-    # "Resolution adopted by the General Assembly", "86/171. Measures to ..." (numbered title)
-    ("resolution", re.compile(r"\bresolution adopted by\b|通过的决议|大会决议|^\d{1,3}/\d{1,4}\.\s*\S", re.I)),
-    ("decision", re.compile(r"\bdraft decision\b|\bdecision adopted by\b|^decision \d+/\d+|决定草案|通过的决定|^第\s*\d+/\d+\s*号决定",
-                            re.I)),
+    ("resolution", re.compile(r"^resolution adopted by\b|通过的决议|大会决议", re.I)),
+    ("decision", re.compile(r"\bdraft decision\b|^decision adopted by\b|^decision \d+/\d+|决定草案|通过的决定|大会决定"
+                            r"|^第\s*\d+/\d+\s*号决定", re.I)),
     ("note", re.compile(r"\bnote by the secretar(?:iat|y-general)\b|秘书[处长]的说明", re.I)),
-    ("report", re.compile(r"\breport of\b|\breport on\b|报告$|的报告", re.I)),
+    ("report", re.compile(r"^report of\b|^report on\b|\breport of the secretary-general\b|的报告$", re.I)),
+    # a numbered title ("86/171. Measures to ...") without any of the above: a resolution
+    ("resolution", re.compile(r"^\d{1,3}/\d{1,4}\.\s*\S")),
 )
 
 
@@ -41,7 +41,7 @@ def detect(front_texts: list[str]) -> str:
 def agree(types: dict[str, str], source_lang: str | None = None) -> str:
     """One type for the document from its versions' types: the one they share, else the
     source language's (the original is what the translation was made from), else the
-    first that is not 'other'."""
+    alphabetically first that is not 'other' (deterministic)."""
     found = [t for t in types.values() if t != "other"]
     if not found:
         return "other"

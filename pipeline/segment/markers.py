@@ -16,13 +16,12 @@ SUPER_TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 
 _ZH_NUMERALS = "〇一二三四五六七八九十"
 _PARENTHESISED = "㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩"  # (i) ... (x) in UN Chinese
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 TABLE_RULE = re.compile(r"^\|[\s\-:|]+\|?$")
 TABLE_ROW = re.compile(r"^\|.*\|$")
 FOOTNOTE = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+|\*+)\s*\S")
 FOOTNOTE_MARK = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
-CHAPTER = re.compile(r"^([IVXL]+)\.\s+\S|^([" + _ZH_NUMERALS + r"]+)、\s*\S")
+CHAPTER = re.compile(r"^([IVXL]+)\.\s+\S|^([" + _ZH_NUMERALS + r"]+)[、.．]\s*\S")  # I. / 一、 / 一.
 SECTION = re.compile(r"^([A-Z])\.\s+\S")
 NUMBERED = re.compile(r"^(\d{1,3})\.(?:\s+\S|(?=[\u4e00-\u9fff“《（]))")
 LETTERED = re.compile(r"^(?:[-–•]\s*)?[(（]([a-z]{1,2}|[ivx]{1,5})[)）]\s*\S")
@@ -42,13 +41,6 @@ class Marker:
     @property
     def numbered(self) -> bool:
         return self.type in ("chapter", "section", "numbered", "lettered", "roman")
-
-
-def roman_value(text: str) -> int | None:
-    values = [_ROMAN_VALUES.get(c) for c in text.lower()]
-    if not values or None in values:
-        return None
-    return sum(-v if v < w else v for v, w in zip(values, values[1:] + [0]))
 
 
 def to_roman(value: int) -> str:
@@ -114,7 +106,8 @@ def printed_label(marker: Marker) -> str | None:
     return f"{marker.label}."
 
 
-_PREFIX = re.compile(r"^(?:[IVXL]+\.\s+|[" + _ZH_NUMERALS + r"]+、\s*|[A-Z]\.\s+|\d{1,3}\.\s*"
+_PREFIX = re.compile(r"^(?:[IVXL]+\.\s+|[" + _ZH_NUMERALS + r"]+[、.．]\s*|[A-Z]\.\s+"
+                     r"|\d{1,3}\.(?:\s+|(?=[\u4e00-\u9fff“《（]))|\*+\s*"
                      r"|(?:[-–•]\s*)?[(（][a-z]{1,5}[)）]\s*|[" + _PARENTHESISED + r"]\s*|[-–•·▪◦]\s*"
                      rf"|[{SUPERSCRIPT_DIGITS}]+\s*)")
 

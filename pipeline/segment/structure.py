@@ -36,7 +36,8 @@ _ENDS_NOT_HEADING = SENTENCE_END + (",", "，")  # "The General Assembly," opens
 _CLAUSE_END = (".", "。", ",", "，", ";", "；")
 # The closing line of a resolution: "71st plenary meeting / 15 December 2031".
 _PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting\b|^第\s*\d+\s*次全体会议", re.I)
-_ROMAN_SUBS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+_ROMAN_SUBS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
+               "xvi", "xvii", "xviii", "xix", "xx")
 
 
 def ends_sentence(text: str, ends: tuple[str, ...] = SENTENCE_END) -> bool:
@@ -176,10 +177,12 @@ class Structure:
             got = self._quoted_entry(u)
             if got is not None:
                 return got
+        if m.type == "chapter" and self._next_section_letter(m.label):
+            m = Marker("section", m.label)  # section I after section H, not chapter I
         if m.type == "chapter" and not (ends_sentence(u.text) and len(u.text) > self.max_heading):
             return self._open_heading(u, "chapter")
         if m.type == "section" and not (ends_sentence(u.text) and len(u.text) > self.max_heading):
-            return self._open_heading(u, "section")
+            return self._open_heading(u, "section", m.label)
         if m.type == "numbered":
             return self._numbered(u)
         if m.type == "lettered" and m.label in _ROMAN_SUBS and self._is_roman(m.label):
@@ -194,8 +197,11 @@ class Structure:
         return self._unnumbered(u)
 
     def _is_roman(self, label: str) -> bool:
-        """(i), (v), (x) are letters when they continue a lettered list: (h) (i), (u) (v)."""
+        """(i), (v), (x) are letters when they continue a lettered list: (h) (i), (u) (v);
+        after a sub-paragraph ending with a colon, (i) opens its sub-list."""
         if label not in ("i", "v", "x"):
+            return True
+        if label == "i" and self.after_colon and self.last_kind == "list_item":
             return True
         return not (self.letter and ord(self.letter[-1]) + 1 == ord(label) and len(self.letter) == 1)
 
@@ -208,6 +214,10 @@ class Structure:
 
     def _quoted_entry(self, u: UnitView) -> Assigned | None:
         q, m = self.quoted, u.marker
+        collides = self.para_no is not None and m.type == "numbered" and int(m.label) == self.para_no + 1
+        if collides and not u.in_list_block and len(strip_marker(u.text)) > 2 * self.max_heading:
+            self.quoted = None  # a sentence-length paragraph continuing the numbering ends the quote
+            return None
         if m.type == "numbered" and int(m.label) == q["next"]:
             q["next"] += 1
             q["entry"] = m.label
@@ -218,14 +228,18 @@ class Structure:
         self.quoted = None
         return None
 
-    def _open_heading(self, u: UnitView, level: str) -> Assigned:
+    def _next_section_letter(self, label: str) -> bool:
+        section = self.frame.section
+        return len(label) == 1 and section is not None and ord(label) == ord(section) + 1
+
+    def _open_heading(self, u: UnitView, level: str, label: str | None = None) -> Assigned:
         f = self.frame
         if f.soft_part:
             f.part, f.soft_part = None, False
         if level == "chapter":
             f.chapter, f.section = u.marker.label, None
         else:
-            f.section = u.marker.label
+            f.section = label or u.marker.label
         f.heading, f.heading_no = None, None
         self.letter = self.letter_path = None
         self.in_documentation = strip_marker(u.text).casefold() in self.documentation
@@ -243,9 +257,9 @@ class Structure:
             kind = "agenda_item" if _AGENDA_WORD.search(self.last_para_text) else "list_item"
             self.quoted = {"intro": intro, "next": 2, "kind": kind, "entry": "1"}
             return Assigned(kind, "1" if kind == "agenda_item" else None, f"{intro}.1")
-        if self.doc_type in ("resolution", "decision", "draft_resolution"):
+        if self._resolution_body():
             return self._paragraph(u, n, "operative", f"OP{n}")
-        if self.doc_type == "agenda" and self.numbered_heading_shape(u) and not continues:
+        if self.doc_type == "agenda" and self.numbered_heading_shape(u):  # item headings: no final stop
             self.parent_item = self.item = u.marker.label
             return self._numbered_heading(n)
         if not continues and self.numbered_heading_shape(u) and (n == 1 or n == (f.heading_no or 0) + 1):
@@ -305,7 +319,10 @@ class Structure:
         self.in_documentation = False
         if f.part == "Summary":
             return Assigned("summary", None, "Summary")
-        if self.doc_type in ("resolution", "decision", "draft_resolution") and not self.operative:
+        if self._resolution_body() and not self.operative:
+            if text.rstrip(_TRAILING).endswith((".", "。")):  # preambular paragraphs never end a sentence
+                self.operative = True
+                return Assigned("operative", self.item, "OP1")  # the one unnumbered operative paragraph
             self.preambles += 1
             return Assigned("preamble", self.item, f"PP{self.preambles}")
         return Assigned("paragraph", self.item, f.path())
@@ -325,6 +342,10 @@ class Structure:
             return Assigned("heading", None, part)
         self.frame = _Frame()  # annotations
         return Assigned("heading", None, None)
+
+    def _resolution_body(self) -> bool:
+        """Preambular/operative reading applies to a resolution or decision, not to its annexes."""
+        return self.doc_type in ("resolution", "decision", "draft_resolution") and self.frame.part is None
 
     def _reset_numbering(self) -> None:
         self.para_no = self.para_path = self.para_frame = None

@@ -24,10 +24,11 @@ from . import doctype
 from .markers import FOOTNOTE_MARK, SUPER_TO_ASCII, SUPERSCRIPT_DIGITS, Marker, marker_of, printed_label
 from .structure import Structure, UnitView, ends_sentence
 
-__all__ = ["SUPERSCRIPT_DIGITS", "segment_version", "split_block", "hinted_units", "version_doc_type"]
+__all__ = ["SUPERSCRIPT_DIGITS", "segment_version", "split_block", "hinted_units"]
 
 # A byline under the title: who presents the document ("Note by the Secretariat",
 # "Report of the Advisory Committee on Administrative and Budgetary Questions").
+_ENDS_FRONT = (".", "。", ";", "；", ":", "：", "!", "?", "！", "？", ",", "，")
 _BYLINE = re.compile(r"^(?:note|report) (?:by|of) the\b|的(?:说明|报告)$", re.I)
 _TABLE_NOTE = re.compile(r"^(?:sources?|notes?|资料来源|来源|注)\s*[:：]|^[a-z*]\s+\S|^[ᵃᵇᶜᵈᵉ*]", re.I)
 
@@ -112,15 +113,11 @@ def _front_texts(groups: list[list[_Unit]], limit: int = 16) -> list[str]:
     for unit in (u for g in groups for u in g):
         if unit.marker.type == "footnote":
             continue
-        if len(texts) >= limit or (unit.hint != "meta" and (unit.marker.type != "text" or ends_sentence(unit.text))):
-            break
+        if len(texts) >= limit or (unit.hint != "meta" and (
+                unit.marker.type != "text" or ends_sentence(unit.text, _ENDS_FRONT))):
+            break  # the body starts: a number, a sentence, a preamble's "The General Assembly,"
         texts.append(unit.text)
     return texts
-
-
-def version_doc_type(segments: list[Segment]) -> str:
-    """The document type one version's front matter gives (see doctype.py)."""
-    return doctype.detect([s.text for s in segments if s.kind in ("meta", "title", "sponsors")])
 
 
 def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segment]:
@@ -189,7 +186,7 @@ def _mark_tables(segments: list[Segment]) -> None:
         if prev.kind in ("table_row", "table_rule", "table_note") and seg.kind in ("paragraph", "list_item", "heading") \
                 and _TABLE_NOTE.match(seg.text.strip()):
             seg.kind = "table_note"
-            seg.path = next(r.path for r in reversed(rows) if r.position < seg.position)
+            seg.path = next((r.path for r in reversed(rows) if r.position < seg.position), seg.path)
 
 
 def _link_footnotes(segments: list[Segment], refs: list[tuple[str, ...]] | None = None) -> None:

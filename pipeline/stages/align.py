@@ -58,6 +58,6 @@ def run(args, params: dict) -> None:
             _sentences(sentences, src), _sentences(sentences, tgt), vectors, p, params.get("sentence_align"))
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)
-    verdict = assess(pairs, p["max_omission_share"], p["max_label_disagreement"])
+    verdict = assess(pairs, p["max_omission_share"], p["max_numbering_breaks"])
     if verdict.warning:
         print(f"warning: {args.work_dir.name}: alignment probably wrong: {verdict.warning}", file=sys.stderr)

@@ -29,7 +29,8 @@ def _doc_types(segments: pd.DataFrame, docs: pd.DataFrame) -> tuple[dict[str, st
         front = rows[rows.kind.isin(["meta", "title", "sponsors"])].sort_values("position")
         per_version[lang] = doctype.detect(list(front.text))
     original = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "russian": "ru", "arabic": "ar"}
-    source = next((original.get(str(o).strip().lower()) for o in docs.get("original_language", []) if o), None)
+    sources = [original.get(o.strip().lower()) for o in docs.get("original_language", []) if isinstance(o, str)]
+    source = next((lang for lang in sources if lang), None)
     return per_version, doctype.agree(per_version, source)
 
 
@@ -42,7 +43,7 @@ def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw
         "low_score_pairs": int((pairs.score < low).sum()),
         "structure_agreeing_pairs": int(pairs.anchored.sum()),
         "omission_share": round(verdict.omission_share, 4),
-        "label_disagreement_share": round(verdict.label_disagreement_share, 4),
+        "numbering_break_share": round(verdict.numbering_break_share, 4),
         "suspect": verdict.warning is not None,
         "sentence_pairs": len(sentence_pairs),
         "sentence_links": {k: int(v) for k, v in sorted(sentence_pairs.link.value_counts().items())},
@@ -75,7 +76,7 @@ def run(args, params: dict) -> None:
             docs["version_doc_type"] = docs.lang.map(per_version)
             a = params["align"]
             verdict = assess(tables["alignments"].to_dict("records"), a["max_omission_share"],
-                             a["max_label_disagreement"])
+                             a["max_numbering_breaks"])
             docs["alignment_warning"] = verdict.warning
             if verdict.warning:
                 print(f"warning: {doc_id}: alignment probably wrong: {verdict.warning}", file=sys.stderr)
