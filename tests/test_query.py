@@ -146,8 +146,11 @@ def test_filters(index):
     assert found(kinds=["table_row"]) == ["55", "56", "57", "58"]
     assert found(items=["3"], kinds=["paragraph", "list_item"]) == ["31", "34", "35", "38", "39"]
     assert found(docs=["CTOC/COP/WG.2/2009/1"]) == found(docs=[BUNDLED]) == units(TERM_UNITS)
-    strict = index.keyword("技术援助", Filters(level="unit", min_score=0.8), limit=100)[0]
-    assert strict and all(r["score"] >= 0.8 for r in strict)
+    scores = sorted(r["score"] for r in index.keyword("技术援助", Filters(level="unit"), limit=100)[0])
+    cut = scores[len(scores) // 2]  # a threshold some hits are below (scores are calibrated, most are high)
+    assert scores[0] < cut
+    strict = index.keyword("技术援助", Filters(level="unit", min_score=cut), limit=100)[0]
+    assert strict and all(r["score"] >= cut for r in strict)
     assert set(ids(strict)) < set(units(TERM_UNITS))
 
 
