@@ -16,7 +16,7 @@ export DVC_NO_ANALYTICS := 1
 CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
 SONG_FONT := /usr/share/fonts/truetype/arphic/uming.ttc
 
-.PHONY: install repro test clean
+.PHONY: install repro test evaluate calibrate clean
 
 install: $(STAMP) $(CJK_FONT) $(SONG_FONT)
 
@@ -36,6 +36,18 @@ repro: $(STAMP)
 
 test: $(STAMP) $(CJK_FONT) $(SONG_FONT)
 	$(PY) -m pytest -q
+
+# The sentence aligner's evaluation on the UNPC-derived set (eval/unpc/metrics.json);
+# not part of `repro`.
+evaluate: $(STAMP)
+	$(VENV)/bin/dvc repro eval/dvc.yaml
+
+# Refit the calibrations the align stage reads (versioned files, not stage outputs):
+# sentence beads on the UNPC dev part, unit pairs on the development corpus.
+calibrate: $(STAMP) $(CJK_FONT) $(SONG_FONT)
+	$(VENV)/bin/dvc repro model
+	$(VENV)/bin/bitext eval-unpc raw/unpc-dev --out eval/unpc --calibration configs/calibration.json
+	PYTHONPATH=. $(PY) benchmarks/calibrate_units.py
 
 clean:
 	rm -rf $(VENV) work models aligned/*.parquet aligned/metrics.json

@@ -53,10 +53,11 @@ def project(tmp_path_factory) -> Path:
 def test_repro_builds_then_is_up_to_date(project):
     first = _ran(_dvc(project, "repro"))
     assert {"model", f"ingest@{BUNDLED}", f"align@{BUNDLED}", "export"} <= first
+    assert not any("eval" in stage for stage in first)  # the evaluation is not part of the product
     assert (project / "aligned" / "alignments.parquet").is_file()
     second = _dvc(project, "repro")
     assert _ran(second) == set() and "up to date" in second
-    assert "up to date" in _dvc(project, "status")
+    assert "up to date" in _dvc(project, "status", "dvc.yaml")
 
 
 def test_changing_an_alignment_parameter_reruns_align_not_ingest(project):
@@ -78,3 +79,10 @@ def test_adding_a_document_leaves_the_others_cached(project):
     ran = _ran(_dvc(project, "repro"))
     assert {"ingest@TEST_2026_1", "align@TEST_2026_1", "export"} <= ran
     assert not any(stage.endswith(BUNDLED) for stage in ran)
+
+
+def test_evaluation_is_a_pipeline_of_its_own(project):
+    ran = _ran(_dvc(project, "repro", "eval/dvc.yaml"))
+    assert any(stage.endswith("evaluate") for stage in ran)
+    assert (project / "eval" / "unpc" / "metrics.json").is_file()
+    assert "up to date" in _dvc(project, "status", "dvc.yaml")  # the product's stages are untouched by it

@@ -2,8 +2,8 @@
 
 Builds the seeded UNPC-derived set (pipeline/evaluate/evalset.py) with a dev part
 and a test part, aligns every task of both with the sentence aligner, fits the
-score calibration on dev, and reports strict P/R/F1 on test (metrics.json, a DVC
-metric) and on dev. The calibration file is what the align stage uses.
+score calibration on dev (written with --calibration: the file the align stage
+reads), and reports strict P/R/F1 on test (metrics.json, a DVC metric) and on dev.
 """
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ HELP = "build the UNPC-derived evaluation set, align it, fit score calibration, 
 def add_arguments(parser) -> None:
     parser.add_argument("unpc_dir", type=Path, help="folder with UNv1.0.devset.dev.{zh,en,ids}")
     parser.add_argument("--out", type=Path, required=True, help="output folder, e.g. eval/unpc")
-    parser.add_argument("--calibration", type=Path, required=True,
-                        help="where to write the fitted calibration (JSON)")
+    parser.add_argument("--calibration", type=Path, default=None,
+                        help="also write the calibration fitted on the dev part here (JSON), e.g. "
+                             "configs/calibration.json (`make calibrate`); by default nothing is written")
 
 
 def run(args, params: dict) -> None:
@@ -46,6 +47,7 @@ def run(args, params: dict) -> None:
         result = evaluate_dirs(args.out / "ladders" / split, data / "gold")
         result.pop("files")
         metrics[split] = result
-    Calibration.fit(judged).save(args.calibration, {"fitted_on": "UNPC-derived evaluation set, dev part",
-                                                    "beads": len(judged)})
+    if args.calibration is not None:
+        Calibration.fit(judged).save(args.calibration, {"fitted_on": "UNPC-derived evaluation set, dev part",
+                                                        "beads": len(judged)})
     io.write_json(metrics, args.out / "metrics.json")
