@@ -35,6 +35,8 @@ repro: $(STAMP)
 	$(VENV)/bin/dvc repro
 
 test: $(STAMP) $(CJK_FONT) $(SONG_FONT)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 
 # The sentence aligner's evaluation on the UNPC-derived set (eval/unpc/metrics.json);

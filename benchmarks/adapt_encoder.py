@@ -26,6 +26,7 @@ Nothing here changes the pipeline's model.
 
     python benchmarks/adapt_encoder.py --draws 25 --set merge_gain_weight=1.4 token_min_gain=0.01 --test
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,17 @@ from pipeline.params import load_params
 from tune_aligner import f1_of, load_tasks, parse_setting
 
 # SentenceAlignParams fields in cosine (cost) units: multiplied by the spread ratio
-COSINE_UNITS = ("margin_offset", "skip_cost", "length_weight", "anchor_weight", "merge_cost", "refine_below",
-                "leftover_min_quality", "token_penalty", "token_bonus")
+COSINE_UNITS = (
+    "margin_offset",
+    "skip_cost",
+    "length_weight",
+    "anchor_weight",
+    "merge_cost",
+    "refine_below",
+    "leftover_min_quality",
+    "token_penalty",
+    "token_bonus",
+)
 # ... and the gains of token vectors and edge windows (rescaled in one of the two runs)
 GAIN_UNITS = ("token_min_gain", "token_full_gain", "window_min_gain")
 NEIGHBOURS = 5
@@ -65,8 +75,17 @@ def training_pairs(docs: dict, names: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def fine_tune(model_dir: str, pairs: list[tuple[str, str]], out: Path, prompt: str, epochs: int, lr: float,
-              batch: int, temperature: float, seed: int) -> None:
+def fine_tune(
+    model_dir: str,
+    pairs: list[tuple[str, str]],
+    out: Path,
+    prompt: str,
+    epochs: int,
+    lr: float,
+    batch: int,
+    temperature: float,
+    seed: int,
+) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
     from tqdm import tqdm
@@ -81,14 +100,18 @@ def fine_tune(model_dir: str, pairs: list[tuple[str, str]], out: Path, prompt: s
         starts = list(range(0, len(pairs) - batch + 1, batch))
         rng.shuffle(starts)
         for start in tqdm(starts, desc=f"fine-tuning, epoch {epoch + 1}"):
-            chunk = pairs[start:start + batch]
-            va, vb = (torch.nn.functional.normalize(
-                model(model.tokenize([prompt + t for t in side]))["sentence_embedding"], dim=-1)
-                for side in zip(*chunk))
+            chunk = pairs[start : start + batch]
+            va, vb = (
+                torch.nn.functional.normalize(
+                    model(model.tokenize([prompt + t for t in side]))["sentence_embedding"], dim=-1
+                )
+                for side in zip(*chunk)
+            )
             logits = va @ vb.T / temperature
             target = torch.arange(len(chunk))
-            loss = (torch.nn.functional.cross_entropy(logits, target)
-                    + torch.nn.functional.cross_entropy(logits.T, target)) / 2
+            loss = (
+                torch.nn.functional.cross_entropy(logits, target) + torch.nn.functional.cross_entropy(logits.T, target)
+            ) / 2
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -106,10 +129,14 @@ def retrieval(embedder: Embedder, pairs: list[tuple[str, str]]) -> dict:
         gaps.append(sims[i, i] - max(max(sims[i, near]), max(sims[near, i])))
     far = sims[np.triu_indices(n, FAR)]
     true = np.diag(sims)
-    return {"nearest_is_translation": round(float(np.mean(np.array(gaps) > 0)), 4),
-            "median_gap": round(float(np.median(gaps)), 4), "true_cosine_mean": round(float(true.mean()), 4),
-            "far_cosine_mean": round(float(far.mean()), 4), "far_cosine_sd": round(float(far.std()), 4),
-            "d_prime": round(float((true.mean() - far.mean()) / far.std()), 3)}
+    return {
+        "nearest_is_translation": round(float(np.mean(np.array(gaps) > 0)), 4),
+        "median_gap": round(float(np.median(gaps)), 4),
+        "true_cosine_mean": round(float(true.mean()), 4),
+        "far_cosine_mean": round(float(far.mean()), 4),
+        "far_cosine_sd": round(float(far.std()), 4),
+        "d_prime": round(float((true.mean() - far.mean()) / far.std()), 3),
+    }
 
 
 def draw_tasks(embedder: Embedder, docs: dict, names: list[str], ep, draws: int) -> list:
@@ -129,19 +156,26 @@ def alignment_f1(embedder: Embedder, tasks: list, p: SentenceAlignParams) -> dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--params", type=Path, default=Path("configs/params.yaml"))
-    parser.add_argument("--adapted", type=Path, default=Path(".cache/adapted-encoder"),
-                        help="where the fine-tuned encoder is written")
+    parser.add_argument(
+        "--adapted", type=Path, default=Path(".cache/adapted-encoder"), help="where the fine-tuned encoder is written"
+    )
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--lr", type=float, default=5e-6)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--temperature", type=float, default=0.05)
     parser.add_argument("--draws", type=int, default=12, help="perturbed draws of half B for the F1")
     parser.add_argument("--reuse", action="store_true", help="measure the encoder already at --adapted")
-    parser.add_argument("--test", action="store_true",
-                        help="then measure the variant chosen on half B once on the test part")
-    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE",
-                        help="aligner settings for the adapted encoder on top of the rescaled costs, "
-                             "chosen on half B (e.g. merge_gain_weight=1.4 token_min_gain=0.01)")
+    parser.add_argument(
+        "--test", action="store_true", help="then measure the variant chosen on half B once on the test part"
+    )
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="NAME=VALUE",
+        help="aligner settings for the adapted encoder on top of the rescaled costs, "
+        "chosen on half B (e.g. merge_gain_weight=1.4 token_min_gain=0.01)",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results_adapt.json"))
     args = parser.parse_args()
 
@@ -154,11 +188,21 @@ def main() -> None:
     train = training_pairs(docs, half_a)
     started = time.perf_counter()
     if not args.reuse:
-        fine_tune(base_embedder.name, train, args.adapted, params["embedding"]["prompt"], args.epochs, args.lr,
-                  args.batch, args.temperature, ep.seed)
+        fine_tune(
+            base_embedder.name,
+            train,
+            args.adapted,
+            params["embedding"]["prompt"],
+            args.epochs,
+            args.lr,
+            args.batch,
+            args.temperature,
+            ep.seed,
+        )
     train_seconds = time.perf_counter() - started
-    adapted_embedder = Embedder(dict(params["embedding"], model=str(args.adapted)), progress=False,
-                                keep_tokens=ALIGNER_TOKEN_MEMORY)
+    adapted_embedder = Embedder(
+        dict(params["embedding"], model=str(args.adapted)), progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY
+    )
 
     held_out = [pair for name in half_b for pair in docs[name]]
     found = {"embedded": retrieval(base_embedder, held_out), "adapted": retrieval(adapted_embedder, held_out)}
@@ -171,32 +215,44 @@ def main() -> None:
     found["embedded"]["aligner"] = alignment_f1(base_embedder, embedded_tasks, base)
     found["adapted"]["aligner"] = alignment_f1(adapted_embedder, adapted_tasks, all_scaled)
     found["adapted"]["aligner_gains_unscaled"] = f1_of(adapted_tasks, costs_scaled, adapted_embedder)
-    variants = {"costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
-                  "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"])}
+    variants = {
+        "costs and gains": (all_scaled, found["adapted"]["aligner"]["with_token_terms"]["f1"]),
+        "costs only": (costs_scaled, found["adapted"]["aligner_gains_unscaled"]["f1"]),
+    }
     if args.set:
-        overrides = {name: parse_setting(getattr(base, name), value)
-                     for name, value in (item.split("=", 1) for item in args.set)}
+        overrides = {
+            name: parse_setting(getattr(base, name), value) for name, value in (item.split("=", 1) for item in args.set)
+        }
         with_set = dataclasses.replace(costs_scaled, **overrides)
         tuned = {**overrides, **f1_of(adapted_tasks, with_set, adapted_embedder)}
         found["adapted"]["aligner_costs_only_with_set"] = tuned
         variants["costs only, with --set"] = (with_set, tuned["f1"])
         # control: the same settings with the embedded encoder (do they suit the adapted one only?)
-        found["embedded"]["aligner_with_set"] = {**overrides, **f1_of(embedded_tasks, dataclasses.replace(
-            base, **overrides), base_embedder)}
+        found["embedded"]["aligner_with_set"] = {
+            **overrides,
+            **f1_of(embedded_tasks, dataclasses.replace(base, **overrides), base_embedder),
+        }
     if args.test:
         chosen = max(variants, key=lambda name: variants[name][1])
         test_dir = Path("eval/unpc/data/test")
-        found["test_part"] = {"rescaling": chosen,
-                              "embedded": f1_of(load_tasks(test_dir, base_embedder), base, base_embedder),
-                              "adapted": f1_of(load_tasks(test_dir, adapted_embedder), variants[chosen][0],
-                                               adapted_embedder)}
+        found["test_part"] = {
+            "rescaling": chosen,
+            "embedded": f1_of(load_tasks(test_dir, base_embedder), base, base_embedder),
+            "adapted": f1_of(load_tasks(test_dir, adapted_embedder), variants[chosen][0], adapted_embedder),
+        }
     options = [f"--{k} {v}" for k, v in vars(args).items() if not isinstance(v, (bool, Path, list))]
     options += ["--set " + " ".join(args.set)] if args.set else []
-    result = {"command": "python benchmarks/adapt_encoder.py " + " ".join(options + ["--test"] * args.test),
-              "training": {"documents": len(half_a), "pairs": len(train),
-                           "seconds": None if args.reuse else round(train_seconds, 1)},
-              "held_out": {"documents": len(half_b), "pairs": len(held_out), "draws": args.draws},
-              "cosine_scale": round(scale, 3), **found}
+    result = {
+        "command": "python benchmarks/adapt_encoder.py " + " ".join(options + ["--test"] * args.test),
+        "training": {
+            "documents": len(half_a),
+            "pairs": len(train),
+            "seconds": None if args.reuse else round(train_seconds, 1),
+        },
+        "held_out": {"documents": len(half_b), "pairs": len(held_out), "draws": args.draws},
+        "cosine_scale": round(scale, 3),
+        **found,
+    }
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 

@@ -11,6 +11,7 @@ with the parameters of configs/params.yaml):
 
     .venv/bin/python benchmarks/align_bench.py [--skip-cold] [--out results.json]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,7 @@ def gale_church(src: Side, tgt: Side) -> list[tuple[tuple, tuple]]:
         lb = cum_b[cols] - cum_b[cols - l]
         mean = (la + lb / c) / 2
         delta = (lb - la * c) / np.sqrt(np.maximum(mean, 1.0) * GC_S2)
-        return delta ** 2 / 2 - np.log(GC_PRIORS[(k, l)])
+        return delta**2 / 2 - np.log(GC_PRIORS[(k, l)])
 
     beads = tuple(GC_PRIORS)
     path = banded.align(n, m, banded.Band.full(n, m), cost_row, -np.log(GC_PRIORS[(1, 0)]), beads)
@@ -61,13 +62,15 @@ def cosine_1to1(src: Side, tgt: Side, skip: float = 0.2) -> list[tuple[tuple, tu
     def cost_row(i, k, l, cols):
         return 1.0 - tgt.vectors[cols - 1] @ src.vectors[i - 1]
 
-    path = banded.align(len(src), len(tgt), banded.Band.full(len(src), len(tgt)), cost_row, skip,
-                        ((1, 1), (1, 0), (0, 1)))
+    path = banded.align(
+        len(src), len(tgt), banded.Band.full(len(src), len(tgt)), cost_row, skip, ((1, 1), (1, 0), (0, 1))
+    )
     return [(tuple(range(i, i + k)), tuple(range(j, j + l))) for i, k, j, l in path]
 
 
 def _f1(results: list[tuple[list, list]]) -> dict:
     """Strict P/R/F1 over several tasks (beads tagged with their task so they never collide)."""
+
     def tag(t, beads):
         return [(tuple((t, i) for i in a), tuple((t, j) for j in b)) for a, b in beads]
 
@@ -80,8 +83,13 @@ def _f1(results: list[tuple[list, list]]) -> dict:
 def load_split(split_dir: Path):
     tasks = []
     for gold in sorted((split_dir / "gold").iterdir()):
-        tasks.append((read_sentences(split_dir / "zh" / gold.name), read_sentences(split_dir / "en" / gold.name),
-                      read_ladder(gold)))
+        tasks.append(
+            (
+                read_sentences(split_dir / "zh" / gold.name),
+                read_sentences(split_dir / "en" / gold.name),
+                read_ladder(gold),
+            )
+        )
     return tasks
 
 
@@ -91,9 +99,14 @@ def main() -> None:
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold-cache throughput run")
     parser.add_argument("--cold-only", action="store_true", help="only the cold-cache throughput run")
     parser.add_argument("--scaling", type=int, nargs=2, default=[2000, 20000], metavar=("SMALL", "LARGE"))
-    parser.add_argument("--draws", type=int, default=0, metavar="N",
-                        help="also align the test documents re-perturbed with N other seeds (how much one "
-                             "draw's F1 varies; the reported F1 stays that of the built set)")
+    parser.add_argument(
+        "--draws",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also align the test documents re-perturbed with N other seeds (how much one "
+        "draw's F1 varies; the reported F1 stays that of the built set)",
+    )
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     args = parser.parse_args()
     params = load_params(args.params)
@@ -106,8 +119,11 @@ def main() -> None:
     results: dict = {"test_sentences": n_sent, "test_tasks": len(tasks)}
 
     if not args.skip_cold:  # end to end, cold cache: every text (and refined run) encoded here
-        cold = Embedder({**params["embedding"], "cache_dir": str(work / "cold-cache")}, progress=False,
-                        keep_tokens=ALIGNER_TOKEN_MEMORY)
+        cold = Embedder(
+            {**params["embedding"], "cache_dir": str(work / "cold-cache")},
+            progress=False,
+            keep_tokens=ALIGNER_TOKEN_MEMORY,
+        )
         t0 = time.perf_counter()
         embed_time = 0.0
         out = []
@@ -116,15 +132,19 @@ def main() -> None:
             vec = cold(zh + en)
             embed_time += time.perf_counter() - t1
             timed = _TimedEncoder(cold)
-            beads = align_sides(Side.from_texts(zh, vec[:len(zh)]), Side.from_texts(en, vec[len(zh):]), p, timed)
+            beads = align_sides(Side.from_texts(zh, vec[: len(zh)]), Side.from_texts(en, vec[len(zh) :]), p, timed)
             embed_time += timed.seconds
             out.append(([(b.src, b.tgt) for b in beads], gold))
         total = time.perf_counter() - t0
         results["ours_end_to_end"] = {
-            "seconds": round(total, 2), "sentences_per_second": round(n_sent / total, 1),
-            "embedding_seconds": round(embed_time, 2), "alignment_seconds": round(total - embed_time, 2),
+            "seconds": round(total, 2),
+            "sentences_per_second": round(n_sent / total, 1),
+            "embedding_seconds": round(embed_time, 2),
+            "alignment_seconds": round(total - embed_time, 2),
             "alignment_share_of_embedding": round((total - embed_time) / embed_time, 4),
-            "texts_encoded": cold.encoded, **_f1(out)}
+            "texts_encoded": cold.encoded,
+            **_f1(out),
+        }
 
     if args.cold_only:
         _report(results, args.out)
@@ -133,9 +153,12 @@ def main() -> None:
     sides = []
     for zh, en, gold in tasks:
         sides.append((*Side.pair(zh, en, warm), gold))
-    for name, fn in (("ours", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p, warm)]),
-                     ("ours_no_refine", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p)]),
-                     ("gale_church", gale_church), ("cosine_1to1", cosine_1to1)):
+    for name, fn in (
+        ("ours", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p, warm)]),
+        ("ours_no_refine", lambda a, b: [(x.src, x.tgt) for x in align_sides(a, b, p)]),
+        ("gale_church", gale_church),
+        ("cosine_1to1", cosine_1to1),
+    ):
         t0 = time.perf_counter()
         out = [(fn(a, b), g) for a, b, g in sides]
         results[name] = {"alignment_seconds": round(time.perf_counter() - t0, 2), **_f1(out)}
@@ -156,8 +179,13 @@ def other_draws(ep: evalset.EvalSetParams, p: SentenceAlignParams, embedder, n: 
             beads = align_sides(*Side.pair(zh, en, embedder), p, embedder)
             out.append(([(b.src, b.tgt) for b in beads], [(tuple(a), tuple(b)) for a, b in ladder]))
         f1s.append(_f1(out)["f1"])
-    return {"seeds": [ep.seed + d for d in range(1, n + 1)], "f1": f1s, "mean_f1": round(sum(f1s) / n, 5),
-            "min_f1": min(f1s), "max_f1": max(f1s)}
+    return {
+        "seeds": [ep.seed + d for d in range(1, n + 1)],
+        "f1": f1s,
+        "mean_f1": round(sum(f1s) / n, 5),
+        "min_f1": min(f1s),
+        "max_f1": max(f1s),
+    }
 
 
 def _report(results: dict, out: Path | None) -> None:
@@ -204,9 +232,12 @@ def scaling(params: dict, p: SentenceAlignParams, embedder, work: Path, sizes: l
         t0 = time.perf_counter()
         align_sides(a, b, p)
         seconds = time.perf_counter() - t0
-        out[str(size)] = {"sentences_per_side": size, "alignment_seconds": round(seconds, 2),
-                          "ms_per_sentence": round(1000 * seconds / size, 3),
-                          "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+        out[str(size)] = {
+            "sentences_per_side": size,
+            "alignment_seconds": round(seconds, 2),
+            "ms_per_sentence": round(1000 * seconds / size, 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
     small, large = (out[str(s)]["ms_per_sentence"] for s in sizes)
     out["cost_ratio_large_to_small"] = round(large / small, 3)
     return out

@@ -10,6 +10,7 @@ The pipeline runs on the text versions of tests/fixtures/doctypes/* and the bund
 document, uncalibrated. Writes the fitted model (with the held-out report inside) and
 prints the report; benchmarks/results_unit_calibration.json keeps the last run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,11 +46,16 @@ def _run(tmp: Path, model: Path) -> tuple[list[str], Path, Path]:
         (raw / f.name).mkdir(parents=True)
         for name in ("zh.txt", "en.txt", "gold-units.tsv"):
             shutil.copy(f / name, raw / f.name / name)
-    params = write_params(tmp / "params.yaml", model, docs, **{"ingest.formats": ["txt"],
-                                                                "align.unit_calibration": None})
+    params = write_params(
+        tmp / "params.yaml", model, docs, **{"ingest.formats": ["txt"], "align.unit_calibration": None}
+    )
     for doc in docs:
-        for argv in (["ingest", str(raw / doc), "--out", str(work / doc)], ["segment", str(work / doc)],
-                     ["embed", str(work / doc)], ["align", str(work / doc)]):
+        for argv in (
+            ["ingest", str(raw / doc), "--out", str(work / doc)],
+            ["segment", str(work / doc)],
+            ["embed", str(work / doc)],
+            ["align", str(work / doc)],
+        ):
             assert bitext(["--params", str(params), *argv]) == 0, argv
     return docs, raw, work
 
@@ -68,9 +74,14 @@ def _examples(doc: str, raw: Path, work: Path, params: dict) -> tuple[list[np.nd
     wrong_ids = set(match(read_gold(raw / doc / "gold-units.tsv"), pairs)["pairs_not_in_gold"])
     iz = {s.seg_id: i for i, s in enumerate(zh)}
     ie = {s.seg_id: j for j, s in enumerate(en)}
-    right = [(iz[p["zh_seg_ids"][0]], ie[p["en_seg_ids"][0]]) for p in pairs
-             if p["link"] == "1-1" and p["pair_id"] not in wrong_ids
-             and p["zh_seg_ids"][0] in iz and p["en_seg_ids"][0] in ie]
+    right = [
+        (iz[p["zh_seg_ids"][0]], ie[p["en_seg_ids"][0]])
+        for p in pairs
+        if p["link"] == "1-1"
+        and p["pair_id"] not in wrong_ids
+        and p["zh_seg_ids"][0] in iz
+        and p["en_seg_ids"][0] in ie
+    ]
     right_set = set(right)
     cells = [(c, 1) for c in right]
     for i, j in right:
@@ -94,9 +105,11 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float:
 
 def _flags(y: np.ndarray, s: np.ndarray, threshold: float) -> dict:
     flagged = s < threshold
-    return {"right_pairs_flagged": round(float(flagged[y == 1].mean()), 4),
-            "wrong_pairs_flagged": round(float(flagged[y == 0].mean()), 4),
-            "flag_precision": round(float((y[flagged] == 0).mean()), 4) if flagged.any() else None}
+    return {
+        "right_pairs_flagged": round(float(flagged[y == 1].mean()), 4),
+        "wrong_pairs_flagged": round(float(flagged[y == 0].mean()), 4),
+        "flag_precision": round(float((y[flagged] == 0).mean()), 4) if flagged.any() else None,
+    }
 
 
 def main() -> int:
@@ -119,15 +132,27 @@ def main() -> int:
         held_p += list(p)
         held_raw += data[doc][2]
         held_y += list(y)
-        per_doc[doc] = {"right": int(y.sum()), "wrong": int((1 - y).sum()),
-                        "calibrated": _flags(y, p, threshold), "raw": _flags(y, np.array(data[doc][2]), threshold)}
+        per_doc[doc] = {
+            "right": int(y.sum()),
+            "wrong": int((1 - y).sum()),
+            "calibrated": _flags(y, p, threshold),
+            "raw": _flags(y, np.array(data[doc][2]), threshold),
+        }
     y, p, r = np.array(held_y), np.array(held_p), np.array(held_raw)
-    report = {"command": "PYTHONPATH=. .venv/bin/python benchmarks/calibrate_units.py",
-              "documents": len(docs), "right_pairs": int(y.sum()), "wrong_pairs": int((1 - y).sum()),
-              "threshold": threshold,
-              "held_out": {"auc_calibrated": round(_auc(y, p), 4), "auc_raw_score": round(_auc(y, r), 4),
-                           "calibrated": _flags(y, p, threshold), "raw_score": _flags(y, r, threshold)},
-              "per_document": per_doc}
+    report = {
+        "command": "PYTHONPATH=. .venv/bin/python benchmarks/calibrate_units.py",
+        "documents": len(docs),
+        "right_pairs": int(y.sum()),
+        "wrong_pairs": int((1 - y).sum()),
+        "threshold": threshold,
+        "held_out": {
+            "auc_calibrated": round(_auc(y, p), 4),
+            "auc_raw_score": round(_auc(y, r), 4),
+            "calibrated": _flags(y, p, threshold),
+            "raw_score": _flags(y, r, threshold),
+        },
+        "per_document": per_doc,
+    }
     all_x = np.array([f for d in docs for f in data[d][0]])
     all_y = np.array([v for d in docs for v in data[d][1]], dtype=float)
     args.out.write_text(UnitCalibration(fit(all_x, all_y)).to_json(report), encoding="utf-8")

@@ -15,6 +15,7 @@ our aligner, a breakdown of its errors. Results go to benchmarks/results_genres.
 
     cd /work/main && PYTHONPATH=. .venv/bin/python benchmarks/genres.py [--test]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,16 +61,23 @@ class Doc:
 
 
 def unpc_docs(split_dir: Path) -> list[Doc]:
-    return [Doc(g.name, read_sentences(split_dir / "zh" / g.name), read_sentences(split_dir / "en" / g.name),
-                read_ladder(g)) for g in sorted((split_dir / "gold").iterdir())]
+    return [
+        Doc(
+            g.name, read_sentences(split_dir / "zh" / g.name), read_sentences(split_dir / "en" / g.name), read_ladder(g)
+        )
+        for g in sorted((split_dir / "gold").iterdir())
+    ]
 
 
 def mac_docs(folder: Path) -> list[Doc]:
-    return [Doc(g.stem, read_sentences(folder / "src" / g.stem), read_sentences(folder / "tgt" / g.stem),
-                read_ladder(g)) for g in sorted((folder / "gold").glob("*.align"))]
+    return [
+        Doc(g.stem, read_sentences(folder / "src" / g.stem), read_sentences(folder / "tgt" / g.stem), read_ladder(g))
+        for g in sorted((folder / "gold").glob("*.align"))
+    ]
 
 
 # --- baselines ---------------------------------------------------------------------
+
 
 def monotone_dp(costs: dict[tuple[int, int], np.ndarray], insert_cost: np.ndarray) -> list:
     """Cheapest ladder. ``costs[(k, l)][i, j]``: bead of source i-k..i-1 and target
@@ -86,7 +94,7 @@ def monotone_dp(costs: dict[tuple[int, int], np.ndarray], insert_cost: np.ndarra
         for b, (k, l) in enumerate(kinds):
             if i >= k:
                 cand = np.full(m + 1, np.inf)
-                cand[l:] = total[i - k, :m + 1 - l] + costs[(k, l)][i, l:]
+                cand[l:] = total[i - k, : m + 1 - l] + costs[(k, l)][i, l:]
                 better = cand < best
                 best[better], choice[better] = cand[better], b
         # 0-1 beads stay in the row: total[j] = min over j' <= j of best[j'] + skips j'..j-1
@@ -118,7 +126,7 @@ def gale_church(src: list[str], tgt: list[str]) -> list:
 
     def run_lengths(cum, k):  # length of the run of k sentences ending before each position
         out = np.full(len(cum), np.nan)
-        out[k:] = cum[k:] - cum[:len(cum) - k]
+        out[k:] = cum[k:] - cum[: len(cum) - k]
         return out
 
     def cost(len_a, len_b, prior):
@@ -126,8 +134,11 @@ def gale_church(src: list[str], tgt: list[str]) -> list:
         out = -np.log(prior) - (np.log(2) + log_ndtr(-delta))  # -log(prior * P(|delta| or more))
         return np.where(np.isnan(out), np.inf, out)
 
-    costs = {(k, l): cost(run_lengths(cum_a, k)[:, None], run_lengths(cum_b, l)[None, :], prior)
-             for (k, l), prior in GC_PRIORS.items() if k}
+    costs = {
+        (k, l): cost(run_lengths(cum_a, k)[:, None], run_lengths(cum_b, l)[None, :], prior)
+        for (k, l), prior in GC_PRIORS.items()
+        if k
+    }
     return monotone_dp(costs, cost(np.zeros(len(lb)), lb, GC_PRIORS[(0, 1)]))
 
 
@@ -140,14 +151,17 @@ def cosine_1to1(a: Side, b: Side, skip: float = COSINE_SKIP) -> list:
 
 # --- scoring -------------------------------------------------------------------------
 
+
 def tagged(doc: int, beads) -> list:
     """Beads of different documents never collide when pooled."""
     return [(tuple((doc, i) for i in s), tuple((doc, j) for j in t)) for s, t in beads]
 
 
 def evaluate(docs: list[Doc], predicted: list[list]) -> dict:
-    pooled = score([b for d, p in enumerate(predicted) for b in tagged(d, p)],
-                   [b for d, doc in enumerate(docs) for b in tagged(d, doc.gold)])
+    pooled = score(
+        [b for d, p in enumerate(predicted) for b in tagged(d, p)],
+        [b for d, doc in enumerate(docs) for b in tagged(d, doc.gold)],
+    )
     pooled["documents"] = {doc.name: score(p, doc.gold)["f1"] for doc, p in zip(docs, predicted)}
     return pooled
 
@@ -180,12 +194,17 @@ def diagnose(docs: list[Doc], predicted: list[list], searched: set[str]) -> dict
             else:
                 kind = "boundary shifted"
             missed.setdefault(kind, Counter())[link_type(g)] += 1
-    return {"missed_gold": {k: {"total": sum(c.values()), **dict(c.most_common())}
-                            for k, c in sorted(missed.items(), key=lambda kc: -sum(kc[1].values()))},
-            "spurious_omissions": {"total": sum(spurious.values()), **dict(spurious.most_common())}}
+    return {
+        "missed_gold": {
+            k: {"total": sum(c.values()), **dict(c.most_common())}
+            for k, c in sorted(missed.items(), key=lambda kc: -sum(kc[1].values()))
+        },
+        "spurious_omissions": {"total": sum(spurious.values()), **dict(spurious.most_common())},
+    }
 
 
 # --- running ----------------------------------------------------------------------------
+
 
 def run_set(name: str, docs: list[Doc], embedder, p: SentenceAlignParams) -> dict:
     n_sent = sum(len(d.src) + len(d.tgt) for d in docs)
@@ -194,32 +213,48 @@ def run_set(name: str, docs: list[Doc], embedder, p: SentenceAlignParams) -> dic
     sides = [Side.pair(d.src, d.tgt, embedder) for d in docs]
     embed_s = time.perf_counter() - t0
     runs, predictions = {}, {}
-    for system, align in (("ours", lambda d, s: [(b.src, b.tgt) for b in align_sides(*s, p, embedder)]),
-                          ("gale_church", lambda d, s: gale_church(d.src, d.tgt)),
-                          ("cosine_1to1", lambda d, s: cosine_1to1(*s))):
+    for system, align in (
+        ("ours", lambda d, s: [(b.src, b.tgt) for b in align_sides(*s, p, embedder)]),
+        ("gale_church", lambda d, s: gale_church(d.src, d.tgt)),
+        ("cosine_1to1", lambda d, s: cosine_1to1(*s)),
+    ):
         t0 = time.perf_counter()
         predictions[system] = [align(d, s) for d, s in zip(docs, sides)]
         align_s = time.perf_counter() - t0
         total_s = align_s + (0 if system == "gale_church" else embed_s)  # Gale-Church needs no embeddings
-        runs[system] = {**evaluate(docs, predictions[system]), "align_seconds": round(align_s, 2),
-                        "end_to_end_seconds": round(total_s, 2), "sentences_per_second": round(n_sent / total_s, 1)}
+        runs[system] = {
+            **evaluate(docs, predictions[system]),
+            "align_seconds": round(align_s, 2),
+            "end_to_end_seconds": round(total_s, 2),
+            "sentences_per_second": round(n_sent / total_s, 1),
+        }
     searched = {f"{k}-{l}" for k, l in banded.BEADS if max(k, l) <= p.max_run}  # the bead types our DP searches
     gold_types = Counter(link_type(b) for d in docs for b in d.gold)
-    result = {"documents": len(docs), "sentences": n_sent, "gold_beads": sum(gold_types.values()),
-              "gold_types": dict(gold_types.most_common()), "embedding_seconds": round(embed_s, 2),
-              "texts_encoded": embedder.encoded - encoded_before,  # cache misses, incl. the refine pass's
-              "systems": runs, "ours_errors": diagnose(docs, predictions["ours"], searched)}
+    result = {
+        "documents": len(docs),
+        "sentences": n_sent,
+        "gold_beads": sum(gold_types.values()),
+        "gold_types": dict(gold_types.most_common()),
+        "embedding_seconds": round(embed_s, 2),
+        "texts_encoded": embedder.encoded - encoded_before,  # cache misses, incl. the refine pass's
+        "systems": runs,
+        "ours_errors": diagnose(docs, predictions["ours"], searched),
+    }
     print_set(name, result)
     return result
 
 
 def print_set(name: str, r: dict) -> None:
     systems = r["systems"]
-    print(f"\n== {name}: {r['documents']} documents, {r['sentences']} sentences, {r['gold_beads']} gold beads; "
-          f"embedding {r['embedding_seconds']} s ({r['texts_encoded']} texts encoded, rest cached)")
+    print(
+        f"\n== {name}: {r['documents']} documents, {r['sentences']} sentences, {r['gold_beads']} gold beads; "
+        f"embedding {r['embedding_seconds']} s ({r['texts_encoded']} texts encoded, rest cached)"
+    )
     for s, x in systems.items():
-        print(f"{s:12} F1 {x['f1']:.4f} (P {x['precision']:.4f}, R {x['recall']:.4f})  align {x['align_seconds']} s, "
-              f"end to end {x['end_to_end_seconds']} s = {x['sentences_per_second']} sentences/s")
+        print(
+            f"{s:12} F1 {x['f1']:.4f} (P {x['precision']:.4f}, R {x['recall']:.4f})  align {x['align_seconds']} s, "
+            f"end to end {x['end_to_end_seconds']} s = {x['sentences_per_second']} sentences/s"
+        )
     print("document     " + "".join(f"{s:>13}" for s in systems))
     for doc in systems["ours"]["documents"]:
         print(f"{doc:12} " + "".join(f"{x['documents'][doc]:13.4f}" for x in systems.values()))
@@ -228,15 +263,20 @@ def print_set(name: str, r: dict) -> None:
     print("            | " + " | ".join(f"{'pred':>6} {'P':>8} {'R':>8}" for _ in systems))
     for k in kinds:
         gold = r["gold_types"].get(k, 0)
-        cells = [x["by_type"].get(k, {"test": 0, "precision": 1.0, "recall": 1.0 if not gold else 0.0})
-                 for x in systems.values()]
-        print(f"{k:5} {gold:5} | " + " | ".join(f"{c['test']:6} {c['precision']:8.4f} {c['recall']:8.4f}"
-                                               for c in cells))
+        cells = [
+            x["by_type"].get(k, {"test": 0, "precision": 1.0, "recall": 1.0 if not gold else 0.0})
+            for x in systems.values()
+        ]
+        print(
+            f"{k:5} {gold:5} | " + " | ".join(f"{c['test']:6} {c['precision']:8.4f} {c['recall']:8.4f}" for c in cells)
+        )
     errors = r["ours_errors"]
     print("our missed gold beads, by what became of them (gold types):")
     for kind, c in errors["missed_gold"].items():
         print(f"  {kind:24} {c['total']:4}  (" + ", ".join(f"{k} {v}" for k, v in c.items() if k != "total") + ")")
-    print("our predicted omissions not in gold: " + ", ".join(f"{k} {v}" for k, v in errors["spurious_omissions"].items()))
+    print(
+        "our predicted omissions not in gold: " + ", ".join(f"{k} {v}" for k, v in errors["spurious_omissions"].items())
+    )
 
 
 def tune_cosine_skip(embedder) -> None:
@@ -252,16 +292,23 @@ def main() -> None:
     parser.add_argument("--mac-dev", type=Path, default=MAC_DEV, help="folder with src/, tgt/, gold/")
     parser.add_argument("--params", type=Path, default=ROOT / "configs" / "params.yaml")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--tune-cosine-skip", action="store_true", help="print the cosine baseline's F1 on "
-                        "unpc-dev for skip costs 0.05..0.30 and exit")
+    parser.add_argument(
+        "--tune-cosine-skip",
+        action="store_true",
+        help="print the cosine baseline's F1 on unpc-dev for skip costs 0.05..0.30 and exit",
+    )
     args = parser.parse_args()
     params = load_params(args.params)
     p = SentenceAlignParams.from_params(params["sentence_align"])
     embedder = Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY)
     if args.tune_cosine_skip:
         return tune_cosine_skip(embedder)
-    results = {"command": "PYTHONPATH=. .venv/bin/python " + shlex.join(sys.argv), "cosine_skip": COSINE_SKIP,
-               "gale_church_priors": {f"{k}-{l}": v for (k, l), v in GC_PRIORS.items()}, "sets": {}}
+    results = {
+        "command": "PYTHONPATH=. .venv/bin/python " + shlex.join(sys.argv),
+        "cosine_skip": COSINE_SKIP,
+        "gale_church_priors": {f"{k}-{l}": v for (k, l), v in GC_PRIORS.items()},
+        "sets": {},
+    }
     sets = [("unpc-dev", lambda: unpc_docs(UNPC / "dev"))]
     if args.test:
         sets.append(("unpc-test", lambda: unpc_docs(UNPC / "test")))

@@ -17,6 +17,7 @@ The ratio ``ingest / chars`` (one process each) is the overhead of everything we
 on top of pdfplumber; the target is <= 1.3. Wall and CPU seconds are both reported:
 on a shared machine the CPU ratio is the steadier number.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,8 +75,12 @@ def _timed(fn, paths: list[str], workers: int, repeat: int) -> tuple[float, floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pdfs", type=Path, default=ROOT.parent / "shared" / "real-pdfs" / "en",
-                        help="folder of PDFs (default: ../shared/real-pdfs/en beside the project)")
+    parser.add_argument(
+        "--pdfs",
+        type=Path,
+        default=ROOT.parent / "shared" / "real-pdfs" / "en",
+        help="folder of PDFs (default: ../shared/real-pdfs/en beside the project)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per timing; the best is kept (default 1)")
     parser.add_argument("--workers", type=int, default=0, help="process pool size; 0 = one per core (default)")
     parser.add_argument("--json", type=Path, help="also write the results here")
@@ -88,19 +93,37 @@ def main(argv: list[str] | None = None) -> int:
     paths.sort(key=lambda p: -os.path.getsize(p))
     _ingest(paths[-1])  # warm imports
     results = {}
-    for name, fn, w in (("chars", _load_chars, 1), ("ingest", _ingest, 1),
-                        ("chars-pool", _load_chars, workers), ("ingest-pool", _ingest, workers)):
+    for name, fn, w in (
+        ("chars", _load_chars, 1),
+        ("ingest", _ingest, 1),
+        ("chars-pool", _load_chars, workers),
+        ("ingest-pool", _ingest, workers),
+    ):
         seconds, cpu, pages = _timed(fn, paths, w, args.repeat)
-        results[name] = {"seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "pages": pages,
-                         "pages_per_second": round(pages / seconds, 2), "workers": w}
-        print(f"{name:12s} {pages:4d} pages  {seconds:7.2f} s wall  {cpu:7.2f} s CPU  {pages / seconds:7.1f} pages/s"
-              f"  ({w} process{'es' if w > 1 else ''})")
+        results[name] = {
+            "seconds": round(seconds, 3),
+            "cpu_seconds": round(cpu, 3),
+            "pages": pages,
+            "pages_per_second": round(pages / seconds, 2),
+            "workers": w,
+        }
+        print(
+            f"{name:12s} {pages:4d} pages  {seconds:7.2f} s wall  {cpu:7.2f} s CPU  {pages / seconds:7.1f} pages/s"
+            f"  ({w} process{'es' if w > 1 else ''})"
+        )
     ratio = results["ingest"]["seconds"] / results["chars"]["seconds"]
     cpu_ratio = results["ingest"]["cpu_seconds"] / results["chars"]["cpu_seconds"]
     ratio_pool = results["ingest-pool"]["seconds"] / results["chars-pool"]["seconds"]
     speedup = results["ingest"]["seconds"] / results["ingest-pool"]["seconds"]
-    results.update({"ratio_ingest_over_chars": round(ratio, 3), "cpu_ratio_ingest_over_chars": round(cpu_ratio, 3), "ratio_pool": round(ratio_pool, 3),
-                    "pool_speedup": round(speedup, 2), "files": len(paths)})
+    results.update(
+        {
+            "ratio_ingest_over_chars": round(ratio, 3),
+            "cpu_ratio_ingest_over_chars": round(cpu_ratio, 3),
+            "ratio_pool": round(ratio_pool, 3),
+            "pool_speedup": round(speedup, 2),
+            "files": len(paths),
+        }
+    )
     print(f"ratio ingest/chars (1 process): {ratio:.2f} wall, {cpu_ratio:.2f} CPU  (target <= 1.3)")
     print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f} (other load skews wall times)")
     print(f"ratio ingest/chars ({workers} processes): {ratio_pool:.2f}; pool speed-up of ingest: {speedup:.2f}x")

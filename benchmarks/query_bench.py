@@ -16,6 +16,7 @@ search). Builds into a temporary folder that is removed at the end (``--keep``).
     .venv/bin/python benchmarks/query_bench.py                 # 1,000,000 pairs
     .venv/bin/python benchmarks/query_bench.py --pairs 50000   # a quick run
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,26 @@ from pipeline.search.build import write_index  # noqa: E402
 from pipeline.search.engine import Filters, SearchIndex  # noqa: E402
 
 KINDS = ["paragraph"] * 14 + ["heading"] * 2 + ["list_item"] * 3 + ["table_row"]
-FIXED_TERMS = ["技术援助", "technical assistance", "可持续发展", "sustainable development", "人权", "human rights",
-               "安全理事会", "Security Council", "大会决议", "General Assembly resolution", "providers", "妇女",
-               "会", "the", "of the", "秘书长的报告", "report of the Secretary-General", "气候变化"]
+FIXED_TERMS = [
+    "技术援助",
+    "technical assistance",
+    "可持续发展",
+    "sustainable development",
+    "人权",
+    "human rights",
+    "安全理事会",
+    "Security Council",
+    "大会决议",
+    "General Assembly resolution",
+    "providers",
+    "妇女",
+    "会",
+    "the",
+    "of the",
+    "秘书长的报告",
+    "report of the Secretary-General",
+    "气候变化",
+]
 SEMANTIC_QUERIES = [
     "How can donor countries coordinate their technical assistance better?",
     "Violence against indigenous women must be addressed with better statistics.",
@@ -73,7 +91,7 @@ def base_vectors(zh: list[str], en: list[str], args, say) -> tuple[np.ndarray, n
     if args.random_vectors:
         v = rng.standard_normal((2 * len(zh), 384)).astype(np.float32)
         v /= np.linalg.norm(v, axis=1, keepdims=True)
-        return v[: len(zh)], v[len(zh):], 0.0
+        return v[: len(zh)], v[len(zh) :], 0.0
     import hashlib
 
     from pipeline.embed.model import encode
@@ -83,7 +101,7 @@ def base_vectors(zh: list[str], en: list[str], args, say) -> tuple[np.ndarray, n
     if cached is not None and cached.is_file():
         vecs = np.load(cached)
         say(f"UNPC vectors from {cached}")
-        return vecs[: len(zh)], vecs[len(zh):], 0.0
+        return vecs[: len(zh)], vecs[len(zh) :], 0.0
     t0 = time.perf_counter()
     vecs = encode(args.model_obj, zh + en, args.prompt, 64, progress=False)
     took = time.perf_counter() - t0
@@ -91,14 +109,15 @@ def base_vectors(zh: list[str], en: list[str], args, say) -> tuple[np.ndarray, n
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         np.save(cached, vecs)
-    return vecs[: len(zh)], vecs[len(zh):], took
+    return vecs[: len(zh)], vecs[len(zh) :], took
 
 
 _NUMBER = re.compile(r"\d+")
 
 
-def synthesize(zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: int, per_doc: int,
-               seed: int) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+def synthesize(
+    zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: int, per_doc: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
     from pipeline.search.terms import zh_tokens
 
     rng = np.random.default_rng(seed)
@@ -107,8 +126,9 @@ def synthesize(zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: 
     first = rng.integers(0, base, n)
     second = np.where(rng.random(n) < 0.4, rng.integers(0, base, n), -1)
     noise = 0.25 / np.sqrt(zv.shape[1])
-    rows = {k: [] for k in ("pair_id", "unit_pair_id", "doc_id", "item", "kind", "score", "zh_text", "en_text",
-                            "zh_tokens")}
+    rows = {
+        k: [] for k in ("pair_id", "unit_pair_id", "doc_id", "item", "kind", "score", "zh_text", "en_text", "zh_tokens")
+    }
     zout = np.empty((n, zv.shape[1]), dtype=np.float32)
     eout = np.empty_like(zout)
     kinds = rng.choice(KINDS, n)
@@ -143,13 +163,26 @@ def synthesize(zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: 
     eout += rng.normal(0, noise, eout.shape).astype(np.float32)
     zout /= np.linalg.norm(zout, axis=1, keepdims=True)
     eout /= np.linalg.norm(eout, axis=1, keepdims=True)
-    frame = pd.DataFrame({"level": "sentence", **{k: v for k, v in rows.items() if k not in ("kind", "score")},
-                          "kind": kinds, "score": scores, "link": "1-1",
-                          "zh_ids": [["zh-0000.0"]] * n, "en_ids": [["en-0000.0"]] * n})
+    frame = pd.DataFrame(
+        {
+            "level": "sentence",
+            **{k: v for k, v in rows.items() if k not in ("kind", "score")},
+            "kind": kinds,
+            "score": scores,
+            "link": "1-1",
+            "zh_ids": [["zh-0000.0"]] * n,
+            "en_ids": [["en-0000.0"]] * n,
+        }
+    )
     n_docs = (n + per_doc - 1) // per_doc
-    docs = pd.DataFrame({"doc_id": [f"BENCH_{d}" for d in range(n_docs)],
-                         "symbol": [f"BENCH/2026/{d}" for d in range(n_docs)],
-                         "original_lang": "en", "srclang": "en"})
+    docs = pd.DataFrame(
+        {
+            "doc_id": [f"BENCH_{d}" for d in range(n_docs)],
+            "symbol": [f"BENCH/2026/{d}" for d in range(n_docs)],
+            "original_lang": "en",
+            "srclang": "en",
+        }
+    )
     return frame, docs, zout, eout
 
 
@@ -160,27 +193,36 @@ def keyword_queries(zh: list[str], en: list[str], n_docs: int, count: int, seed:
         words = re.findall(r"[A-Za-z]{3,}", en[int(rng.integers(len(en)))])
         if len(words) >= 2:
             s = int(rng.integers(len(words) - 1))
-            out.append(("en term", " ".join(words[s:s + 2]), Filters()))
+            out.append(("en term", " ".join(words[s : s + 2]), Filters()))
         runs = [r for r in re.findall(r"[\u4e00-\u9fff]{2,}", zh[int(rng.integers(len(zh)))])]
         if runs:
             run = runs[int(rng.integers(len(runs)))]
             size = int(rng.integers(2, 5))
             s = int(rng.integers(max(1, len(run) - size + 1)))
-            out.append(("zh term", run[s:s + size], Filters()))
+            out.append(("zh term", run[s : s + size], Filters()))
     terms = [t for _, t, _ in out]
     for i in range(count // 2):
         term = terms[int(rng.integers(len(terms)))]
         doc = f"BENCH/2026/{int(rng.integers(n_docs))}"
-        f = [Filters(docs=[doc]), Filters(kinds=["list_item"]), Filters(min_score=0.9),
-             Filters(items=["3"], kinds=["paragraph"])][i % 4]
+        f = [
+            Filters(docs=[doc]),
+            Filters(kinds=["list_item"]),
+            Filters(min_score=0.9),
+            Filters(items=["3"], kinds=["paragraph"]),
+        ][i % 4]
         out.append(("filtered", term, f))
     return out
 
 
 def percentiles(ms: list[float]) -> dict:
     a = np.array(ms)
-    return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
-            "p99_ms": round(float(np.percentile(a, 99)), 2), "max_ms": round(float(a.max()), 2)}
+    return {
+        "n": len(a),
+        "p50_ms": round(float(np.percentile(a, 50)), 2),
+        "p95_ms": round(float(np.percentile(a, 95)), 2),
+        "p99_ms": round(float(np.percentile(a, 99)), 2),
+        "max_ms": round(float(a.max()), 2),
+    }
 
 
 def folder_size(path: Path) -> int:
@@ -193,17 +235,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-doc", type=int, default=250, help="pairs per synthetic document (default 250)")
     default_unpc = Path("/work/shared/unpc-dev") if Path("/work/shared/unpc-dev").is_dir() else ROOT / "raw/unpc-dev"
     parser.add_argument("--unpc", type=Path, default=default_unpc, help=f"UNPC dev set folder (default {default_unpc})")
-    parser.add_argument("--params", type=Path, default=ROOT / "configs/params.yaml",
-                        help="parameters (embedding model, index section)")
-    parser.add_argument("--random-vectors", action="store_true",
-                        help="random unit vectors for the corpus instead of real UNPC vectors plus noise")
+    parser.add_argument(
+        "--params", type=Path, default=ROOT / "configs/params.yaml", help="parameters (embedding model, index section)"
+    )
+    parser.add_argument(
+        "--random-vectors",
+        action="store_true",
+        help="random unit vectors for the corpus instead of real UNPC vectors plus noise",
+    )
     parser.add_argument("--keyword-queries", type=int, default=150, help="sampled terms per language (default 150)")
-    parser.add_argument("--semantic-repeats", type=int, default=4,
-                        help="times each of the 15 semantic queries is run (default 4)")
-    parser.add_argument("--exact-checks", type=int, default=5,
-                        help="semantic queries also run with an exact scan, to measure IVF recall (default 5)")
-    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "query_bench_cache",
-                        help="folder caching the UNPC vectors between runs (default: %(default)s)")
+    parser.add_argument(
+        "--semantic-repeats", type=int, default=4, help="times each of the 15 semantic queries is run (default 4)"
+    )
+    parser.add_argument(
+        "--exact-checks",
+        type=int,
+        default=5,
+        help="semantic queries also run with an exact scan, to measure IVF recall (default 5)",
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "query_bench_cache",
+        help="folder caching the UNPC vectors between runs (default: %(default)s)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="build here instead of a temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the index folder")
     parser.add_argument("--jsonl", action="store_true", help="also write pairs.jsonl (timed with the build)")
@@ -243,9 +298,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = tmp / "index"
         t0 = time.perf_counter()
-        meta = write_index(out, rows, docs, zvec, evec, params,
-                           {"embedding_model": params["embedding"]["model"], "embedding_prompt": args.prompt},
-                           jsonl=tmp / "pairs.jsonl" if args.jsonl else None, progress=say)
+        meta = write_index(
+            out,
+            rows,
+            docs,
+            zvec,
+            evec,
+            params,
+            {"embedding_model": params["embedding"]["model"], "embedding_prompt": args.prompt},
+            jsonl=tmp / "pairs.jsonl" if args.jsonl else None,
+            progress=say,
+        )
         report["build_s"] = round(time.perf_counter() - t0, 1)
         sizes = {f.name: f.stat().st_size for f in out.iterdir()}
         report["index_bytes"] = folder_size(out)
@@ -303,9 +366,11 @@ def main(argv: list[str] | None = None) -> int:
             shortfall.append(np.mean([r["similarity"] for r in exact]) - np.mean([r["similarity"] for r in approx]))
         if overlap:
             report["semantic"]["ivf_vs_exact"] = {
-                "queries": len(overlap), "recall_at_10_ids": round(float(np.mean(overlap)), 3),
+                "queries": len(overlap),
+                "recall_at_10_ids": round(float(np.mean(overlap)), 3),
                 "top1_same_similarity": round(float(np.mean(top1)), 3),
-                "mean_top10_similarity_shortfall": round(float(np.mean(shortfall)), 4)}
+                "mean_top10_similarity_shortfall": round(float(np.mean(shortfall)), 4),
+            }
         say(f"semantic: {report['semantic']}")
     finally:
         if not args.keep and args.out is None:

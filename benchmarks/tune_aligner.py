@@ -7,6 +7,7 @@ dev documents, so a setting is judged on more joins and omissions than one draw 
 
     python benchmarks/tune_aligner.py eval/unpc/data/dev --variants 24 --grid skip_cost=0.095,0.1,0.105
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,7 +72,9 @@ def main() -> None:
     embedder = Embedder(params["embedding"], progress=False)
     tasks = load_tasks(args.split_dir, embedder) + dev_variants(args.variants, embedder, params)
     names = [g.split("=")[0] for g in args.grid]
-    values = [[parse_setting(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)]
+    values = [
+        [parse_setting(getattr(base, n), v) for v in g.split("=")[1].split(",")] for n, g in zip(names, args.grid)
+    ]
     for combo in itertools.product(*values) if values else [()]:
         p = dataclasses.replace(base, **dict(zip(names, combo)))
         print(json.dumps({**dict(zip(names, combo)), **f1_of(tasks, p, embedder)}), flush=True)

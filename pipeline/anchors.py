@@ -6,6 +6,7 @@ languages: English month names next to a date count as their numbers (1 October
 2009 = 2009年10月1日), "$135 million" and "1.35亿美元" are both 135000000, "136 000"
 is "136,000", "forty-eighth" and "第四十八" are 48, "section II" and "第二节" are 2.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,46 +20,86 @@ SYMBOL = re.compile(r"(?<![\w/])[A-Z]{1,8}(?:\.\d+)?(?:/[A-Za-z0-9]+(?:\.[A-Za-z
 # space, as Chinese UN texts write them) and an optional decimal part.
 _GROUPED = r"(?<![\d.,])\d{1,3}(?:(?:,|[ \u00a0\u202f\u2009])\d{3})+(?:\.\d+)?(?!\d|,\d)"
 NUMBER = re.compile(_GROUPED + r"|\d+(?:\.\d+)*")
-MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(), 1)}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split(), 1
+    )
+}
 # A month name counts only next to a day or a year ("4 May 2015", "May 2015"), so the
 # verb "may" and "march" are not numbers.
-_MONTH_DATE = re.compile(r"(?<=\d )(" + "|".join(MONTHS) + r")\b|\b(" + "|".join(MONTHS) + r")(?= \d)",
-                         re.IGNORECASE)
+_MONTH_DATE = re.compile(r"(?<=\d )(" + "|".join(MONTHS) + r")\b|\b(" + "|".join(MONTHS) + r")(?= \d)", re.IGNORECASE)
 # Scale words: "$135 million" is "1.35亿美元"; both become 135000000.
-_EN_SCALE = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9, "trillion": 10 ** 12}
-_ZH_SCALE = {"万亿": 10 ** 12, "亿": 10 ** 8, "万": 10 ** 4}
-_SCALED = re.compile(r"(" + _GROUPED + r"|\d+(?:\.\d+)?) ?(?:(thousand|million|billion|trillion)\b|(万亿|亿|万))", re.IGNORECASE)
+_EN_SCALE = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_ZH_SCALE = {"万亿": 10**12, "亿": 10**8, "万": 10**4}
+_SCALED = re.compile(
+    r"(" + _GROUPED + r"|\d+(?:\.\d+)?) ?(?:(thousand|million|billion|trillion)\b|(万亿|亿|万))", re.IGNORECASE
+)
 # English number words and ordinals (2 and up: "one" and "first" are mostly not counts).
-_EN_WORDS = {w: i for i, w in enumerate(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split(), 2)}
-_EN_WORDS.update({w: i for i, w in enumerate(
-    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-    "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), 2)})
-_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-            "eighty": 80, "ninety": 90}
-_EN_WORD = re.compile(r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?=\w+))?("
-                      + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r"|"
-                      + "|".join(_EN_TENS) + r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
-                      + r"|(?<=-)(?:one|first))\b(?!-(?:third|quarter|fifth|half)s?\b)",
-                      re.IGNORECASE)
+_EN_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split(),
+        2,
+    )
+}
+_EN_WORDS.update(
+    {
+        w: i
+        for i, w in enumerate(
+            "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+            "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+            2,
+        )
+    }
+)
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_EN_WORD = re.compile(
+    r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?=\w+))?("
+    + "|".join(sorted(_EN_WORDS, key=len, reverse=True))
+    + r"|"
+    + "|".join(_EN_TENS)
+    + r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ieth"
+    + r"|(?<=-)(?:one|first))\b(?!-(?:third|quarter|fifth|half)s?\b)",
+    re.IGNORECASE,
+)
 # A number word before a scale word: "two million" is 200万.
 _EN_CARDINALS = [w for w, _ in sorted(_EN_WORDS.items(), key=lambda item: item[1]) if not w.endswith(("th", "d"))]
-_EN_WORD_SCALED = re.compile(r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?("
-                             + "|".join(sorted(_EN_CARDINALS, key=len, reverse=True)) + "|" + "|".join(_EN_TENS)
-                             + r"|one|a) (thousand|million|billion|trillion)\b", re.IGNORECASE)
+_EN_WORD_SCALED = re.compile(
+    r"\b(?:(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?("
+    + "|".join(sorted(_EN_CARDINALS, key=len, reverse=True))
+    + "|"
+    + "|".join(_EN_TENS)
+    + r"|one|a) (thousand|million|billion|trillion)\b",
+    re.IGNORECASE,
+)
 # ... and a Chinese numeral before 万/亿: 一百万 (a numeral digit is required: 千万 is "by all means")
-_ZH_NUMERAL_SCALED = re.compile(r"([〇零一二三四五六七八九两十百千]*[〇零一二三四五六七八九两][〇零一二三四五六七八九两十百千]*)"
-                                r"(万亿|亿|万)")
+_ZH_NUMERAL_SCALED = re.compile(
+    r"([〇零一二三四五六七八九两十百千]*[〇零一二三四五六七八九两][〇零一二三四五六七八九两十百千]*)"
+    r"(万亿|亿|万)"
+)
 # Roman numerals after the names of parts (section II = 第二节, annex I = 附件一)
-_ROMAN_PART = re.compile(r"\b((?i:section|chapter|part|volume|annex|schedule|title|appendix|article) )"
-                         r"([IVXL]+)\b")
+_ROMAN_PART = re.compile(
+    r"\b((?i:section|chapter|part|volume|annex|schedule|title|appendix|article) )"
+    r"([IVXL]+)\b"
+)
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50}
 # Heading numbers: "XII. Amendment of the rules" is "十二、议事规则的修正",
 # "I. Introduction" is "一. 导言".
 _EN_HEADING = re.compile(r"(?<![\w.,])()([IVXL]+)(?=\.(?:\s+[A-Z]|[A-Z]\.))")
-_ZH_HEADING = re.compile(r"(?:^|(?<=[。\s]))([〇一二三四五六七八九十]+)(?=\s*、)|([〇一二三四五六七八九十]+)(?=[.．]\s*\S)")
+_ZH_HEADING = re.compile(
+    r"(?:^|(?<=[。\s]))([〇一二三四五六七八九十]+)(?=\s*、)|([〇一二三四五六七八九十]+)(?=[.．]\s*\S)"
+)
 # Chinese numerals: counted things (五个, 三年, 第四十八届) and digit-by-digit numbers (一五六);
 # a lone 一 is left out, like "one"/"first".
 _ZH_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
@@ -66,9 +107,11 @@ _ZH_DIGITS["零"] = 0  # (两 is left out: 两个 is as often "both", 两年期 
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_CLASSIFIER = "个项名次国种份天年周位类条点家所处批组届章节段款期轮"
 _ZH_PART = "条款段项章节卷篇编"  # 第一条 is "article 1", so a 1 counts there (unlike 第一次, "first")
-_ZH_NUMERAL = re.compile(r"(?:(?:(?<=第)|(?<=附件)|(?<=附表)|(?<=附录))[〇零一二三四五六七八九十百千]+"
-                         r"|[〇零一二三四五六七八九十百千]+(?=[" + _ZH_CLASSIFIER + r"])"
-                         r"|[〇一二三四五六七八九]{3,})")
+_ZH_NUMERAL = re.compile(
+    r"(?:(?:(?<=第)|(?<=附件)|(?<=附表)|(?<=附录))[〇零一二三四五六七八九十百千]+"
+    r"|[〇零一二三四五六七八九十百千]+(?=[" + _ZH_CLASSIFIER + r"])"
+    r"|[〇一二三四五六七八九]{3,})"
+)
 _CLOCK = re.compile(r"\b(\d{1,2})[.:](\d{2}) ?(?=[ap]\.m\.)", re.IGNORECASE)
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # units (km²) and note markers, not quantities
 
@@ -146,9 +189,12 @@ def find_numbers(text: str) -> list[str]:
 
     def zh_numeral(m: re.Match) -> str:
         value = _zh_numeral_value(m.group(0))
-        before, after = m.string[max(m.start() - 2, 0):m.start()], m.string[m.end():m.end() + 2]
-        is_part = (before.endswith("第") and after[:1] in tuple(_ZH_PART)) or before in ("附件", "附表", "附录") \
+        before, after = m.string[max(m.start() - 2, 0) : m.start()], m.string[m.end() : m.end() + 2]
+        is_part = (
+            (before.endswith("第") and after[:1] in tuple(_ZH_PART))
+            or before in ("附件", "附表", "附录")
             or after == "部分"
+        )
         if value is not None and (value != 1 or is_part):
             found.append(str(value))
         return " "

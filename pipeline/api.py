@@ -11,6 +11,7 @@ Queries need the search index (``aligned/index``, built by ``bitext index``); th
 columns are those of ``bitext query --format json`` (:data:`RESULT_FIELDS`), and
 ``df.attrs["truncated"]`` tells whether more pairs matched than ``limit``.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,8 +41,12 @@ def _list(v) -> list[str]:
 class Corpus:
     """The aligned corpus of one project folder."""
 
-    def __init__(self, aligned: str | Path = "aligned", index: str | Path | None = None,
-                 params: str | Path | dict | None = "configs/params.yaml"):
+    def __init__(
+        self,
+        aligned: str | Path = "aligned",
+        index: str | Path | None = None,
+        params: str | Path | dict | None = "configs/params.yaml",
+    ):
         self.aligned = Path(aligned)
         self.index_dir = Path(index) if index is not None else self.aligned / "index"
         self._params = params
@@ -80,11 +85,22 @@ class Corpus:
         df.attrs["truncated"] = truncated
         return df
 
-    def query(self, term: str, *, level: str = "sentence", doc=None, item=None, kind=None,
-              min_score: float | None = None, limit: int = 100, lang: str | None = None) -> pd.DataFrame:
+    def query(
+        self,
+        term: str,
+        *,
+        level: str = "sentence",
+        doc=None,
+        item=None,
+        kind=None,
+        min_score: float | None = None,
+        limit: int = 100,
+        lang: str | None = None,
+    ) -> pd.DataFrame:
         """Concordance: pairs containing ``term`` (Chinese or English), in corpus order."""
-        results, truncated = self.index.keyword(term, self._filters(level, doc, item, kind, min_score),
-                                                limit=limit, lang=lang)
+        results, truncated = self.index.keyword(
+            term, self._filters(level, doc, item, kind, min_score), limit=limit, lang=lang
+        )
         return self._frame(results, truncated)
 
     def vector(self, text: str) -> np.ndarray:
@@ -97,11 +113,22 @@ class Corpus:
             self._encoder = QueryEncoder(params, self.index.meta)
         return self._encoder.encode(text)
 
-    def semantic(self, text: str, *, level: str = "sentence", doc=None, item=None, kind=None,
-                 min_score: float | None = None, limit: int = 10, side: str = "both",
-                 exact: bool = False) -> pd.DataFrame:
+    def semantic(
+        self,
+        text: str,
+        *,
+        level: str = "sentence",
+        doc=None,
+        item=None,
+        kind=None,
+        min_score: float | None = None,
+        limit: int = 10,
+        side: str = "both",
+        exact: bool = False,
+    ) -> pd.DataFrame:
         """Pairs closest in meaning to ``text`` (either language), best first."""
         self.index.check_not_empty()
-        results = self.index.semantic(self.vector(text), self._filters(level, doc, item, kind, min_score),
-                                      limit=limit, side=side, exact=exact)
+        results = self.index.semantic(
+            self.vector(text), self._filters(level, doc, item, kind, min_score), limit=limit, side=side, exact=exact
+        )
         return self._frame(results, False)

@@ -4,6 +4,7 @@
 Errors a user can fix are printed as one line, ``error: <file>: <reason>``, with
 exit status 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,16 +50,21 @@ Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`.
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bitext", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--params", type=Path, default=DEFAULT_PARAMS,
-                        help=f"parameters file (default: {DEFAULT_PARAMS})")
+    parser = argparse.ArgumentParser(
+        prog="bitext", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--params", type=Path, default=DEFAULT_PARAMS, help=f"parameters file (default: {DEFAULT_PARAMS})"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in STAGES.items():
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__.strip())
         module.add_arguments(p)
-    sub.add_parser("schema", help="print the output tables and their columns (markdown)",
-                   description="Print every output table's columns, types and meanings as markdown.")
+    sub.add_parser(
+        "schema",
+        help="print the output tables and their columns (markdown)",
+        description="Print every output table's columns, types and meanings as markdown.",
+    )
     return parser
 
 

@@ -1,4 +1,5 @@
 """Errors a user can act on: each names the file and the reason, on one line."""
+
 from __future__ import annotations
 
 from pathlib import Path

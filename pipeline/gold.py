@@ -1,4 +1,5 @@
 """Comparing aligned pairs with a gold unit alignment (gold-units.tsv)."""
+
 from __future__ import annotations
 
 import csv
@@ -39,12 +40,17 @@ def match(gold: list[dict], pairs: list[dict]) -> dict:
         unused.setdefault(unit_key(p["zh_text"], p["en_text"], p["kind"], p["item"], path), []).append(p["pair_id"])
     missing = []
     for unit in gold:
-        hits = unused.get(unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"],
-                                   unit["path"] if with_path else None))
+        hits = unused.get(
+            unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"], unit["path"] if with_path else None)
+        )
         if hits:
             hits.pop(0)
         else:
             missing.append(unit["unit"])
     extra = sorted(pid for ids in unused.values() for pid in ids)
-    return {"gold_units": len(gold), "matched": len(gold) - len(missing), "missing_units": missing,
-            "pairs_not_in_gold": extra}
+    return {
+        "gold_units": len(gold),
+        "matched": len(gold) - len(missing),
+        "missing_units": missing,
+        "pairs_not_in_gold": extra,
+    }

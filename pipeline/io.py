@@ -4,6 +4,7 @@ A stage writes each output to a temporary sibling and renames it into place, so 
 failure never leaves a partial or stale file that a later stage could mistake for
 a good one.
 """
+
 from __future__ import annotations
 
 import json
@@ -58,8 +59,15 @@ def write_table(table: str, rows: list[dict] | pd.DataFrame, path: Path) -> None
 
 
 # Which stage writes each table, for "run X first" messages.
-PRODUCER = {"documents": "ingest", "blocks": "ingest", "segments": "segment", "sentences": "segment",
-            "embeddings": "embed", "alignments": "align", "sentence_alignments": "align"}
+PRODUCER = {
+    "documents": "ingest",
+    "blocks": "ingest",
+    "segments": "segment",
+    "sentences": "segment",
+    "embeddings": "embed",
+    "alignments": "align",
+    "sentence_alignments": "align",
+}
 
 
 def read_table(table: str, path: Path) -> pd.DataFrame:
@@ -69,8 +77,9 @@ def read_table(table: str, path: Path) -> pd.DataFrame:
     try:
         arrow = pq.read_table(path, schema=schema_of(table))
     except (pa.ArrowInvalid, OSError) as err:
-        raise PipelineError(f"{path}: unreadable {table} table ({str(err).splitlines()[0]}); "
-                            f"re-run `bitext {PRODUCER[table]}`") from None
+        raise PipelineError(
+            f"{path}: unreadable {table} table ({str(err).splitlines()[0]}); re-run `bitext {PRODUCER[table]}`"
+        ) from None
     return arrow.to_pandas()
 
 

@@ -1,4 +1,5 @@
 """What the pipeline knows about languages and scripts (UN's six and beyond)."""
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,4 +1,5 @@
 """configs/params.yaml: the only place parameters live."""
+
 from __future__ import annotations
 
 from pathlib import Path

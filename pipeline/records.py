@@ -1,4 +1,5 @@
 """Typed records that flow between stages; tables are their column-wise form."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Each table is a pyarrow schema plus a one-line description per column; the READM
 table section is generated from here (``bitext schema``), and every writer goes
 through :func:`pipeline.io.write_table`, which checks a frame against its schema.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -31,15 +32,22 @@ BLOCKS, BLOCKS_DOC = _table(
     ("char_end", _int, "offset just past the block's last character"),
     ("page", _int, "1-based page of the block's first line; null for text inputs"),
     ("page_end", _int, "1-based page of the block's last line; null for text inputs"),
-    ("bbox", _floats, "[x0, top, x1, bottom] of the block on its first page, in PDF points from the "
-                      "top-left corner; null for text and Word inputs"),
-    ("kind", _str, "structure hint from a PDF/Word reader: meta, heading, paragraph, footnote, "
-                   "table_row; null for text inputs (the segmenter reads the lines)"),
+    (
+        "bbox",
+        _floats,
+        "[x0, top, x1, bottom] of the block on its first page, in PDF points from the "
+        "top-left corner; null for text and Word inputs",
+    ),
+    (
+        "kind",
+        _str,
+        "structure hint from a PDF/Word reader: meta, heading, paragraph, footnote, "
+        "table_row; null for text inputs (the segmenter reads the lines)",
+    ),
     ("label", _str, "mark of a footnote or table note block ('1', 'a', '*'); null otherwise"),
     ("cells", _strs, "cells of a table_row block (empty otherwise)"),
     ("refs", _strs, "footnote/table-note marks the block's text carries, in order"),
-    ("group", _int, "blocks printed with no paragraph gap between them (a list) share a group; "
-                    "null for text inputs"),
+    ("group", _int, "blocks printed with no paragraph gap between them (a list) share a group; null for text inputs"),
 )
 
 # Unit kinds (segments.kind, alignments.kind), with what each one is.
@@ -79,12 +87,20 @@ DOCUMENTS, DOCUMENTS_DOC = _table(
     ("doc_id", _str, "document id: the symbol with '/' replaced by '_'"),
     ("symbol", _str, "UN document symbol, e.g. CTOC/COP/WG.2/2009/1"),
     ("lang", _str, "language of this version"),
-    ("doc_type", _str, "document type read from the title and masthead (see the types above; when the "
-                       "versions disagree, the original's)"),
+    (
+        "doc_type",
+        _str,
+        "document type read from the title and masthead (see the types above; when the "
+        "versions disagree, the original's)",
+    ),
     ("version_doc_type", _str, "the type this version's own front matter gives"),
-    ("alignment_warning", _str, "why the alignment of this document is probably wrong (too many "
-                                "omissions or disagreeing numbers) and where the versions first part; "
-                                "null when it looks plausible"),
+    (
+        "alignment_warning",
+        _str,
+        "why the alignment of this document is probably wrong (too many "
+        "omissions or disagreeing numbers) and where the versions first part; "
+        "null when it looks plausible",
+    ),
     ("source_path", _str, "input file, relative to the project root"),
     ("source_format", _str, "txt, pdf or docx"),
     ("source_sha256", _str, "hash of the input file's bytes"),
@@ -92,11 +108,18 @@ DOCUMENTS, DOCUMENTS_DOC = _table(
     ("n_segments", _int, "segments cut from this version"),
     ("n_sentences", _int, "sentences cut from this version"),
     ("n_pages", _int, "pages of a PDF input; null for text and Word inputs"),
-    ("n_furniture_chars", _int, "non-whitespace characters dropped as page furniture (running heads and "
-                                "feet, page and job numbers, barcode, masthead symbol, footnote rules, "
-                                "repeated table heads); 0 for text inputs"),
-    ("printed_symbol", _str, "document symbol printed in the masthead, rebuilt from its split characters; "
-                             "null when none was found"),
+    (
+        "n_furniture_chars",
+        _int,
+        "non-whitespace characters dropped as page furniture (running heads and "
+        "feet, page and job numbers, barcode, masthead symbol, footnote rules, "
+        "repeated table heads); 0 for text inputs",
+    ),
+    (
+        "printed_symbol",
+        _str,
+        "document symbol printed in the masthead, rebuilt from its split characters; null when none was found",
+    ),
     ("distribution", _str, "'Distr.:' line of the masthead: General, Limited, Restricted; null if none"),
     ("date", _str, "issue date from the masthead, ISO 8601 (YYYY-MM-DD) when it parses, else as printed"),
     ("language_line", _str, "language name printed under the date in translated versions ('Chinese')"),
@@ -110,22 +133,38 @@ SEGMENTS, SEGMENTS_DOC = _table(
     ("seg_id", _str, "'<lang>-<position>', unique within a document"),
     ("position", _int, "0-based reading order within this version"),
     ("kind", _str, "what the unit is: one of the unit kinds above"),
-    ("item", _str, "agenda item the segment belongs to ('1', '1(a)', ...), only in documents with agenda "
-                   "items (agendas; the entries of an agenda a report quotes); null elsewhere"),
-    ("path", _str, "where the unit sits in the document's numbered structure, with English numbering in "
-                   "every language: 'III.B' (chapter III, section B), 'III.B.12' (its paragraph 12), "
-                   "'III.B.12(a)', 'PP3'/'OP5(b)' (preambular/operative paragraphs), 'Summary', "
-                   "'Annex.I.A', 'fn2' (footnote 2); unnumbered units take the path of the numbered "
-                   "heading above them; null for front matter"),
-    ("label", _str, "the segment's own number or marker, with English numbering ('2.', '(a)', 'I.' for "
-                    "一、, '1' for a footnote); null if none"),
+    (
+        "item",
+        _str,
+        "agenda item the segment belongs to ('1', '1(a)', ...), only in documents with agenda "
+        "items (agendas; the entries of an agenda a report quotes); null elsewhere",
+    ),
+    (
+        "path",
+        _str,
+        "where the unit sits in the document's numbered structure, with English numbering in "
+        "every language: 'III.B' (chapter III, section B), 'III.B.12' (its paragraph 12), "
+        "'III.B.12(a)', 'PP3'/'OP5(b)' (preambular/operative paragraphs), 'Summary', "
+        "'Annex.I.A', 'fn2' (footnote 2); unnumbered units take the path of the numbered "
+        "heading above them; null for front matter",
+    ),
+    (
+        "label",
+        _str,
+        "the segment's own number or marker, with English numbering ('2.', '(a)', 'I.' for "
+        "一、, '1' for a footnote); null if none",
+    ),
     ("text", _str, "the segment's text; lines joined (with a space, none between CJK characters)"),
     ("char_start", _int, "offset of the first character in the normalised input text"),
     ("char_end", _int, "offset just past the last character"),
     ("page", _int, "1-based page where the segment starts; null for text inputs"),
     ("page_end", _int, "1-based page where the segment ends; null for text inputs"),
-    ("bbox", _floats, "[x0, top, x1, bottom] of the segment on its first page, in PDF points from the "
-                      "top-left corner; null for text and Word inputs"),
+    (
+        "bbox",
+        _floats,
+        "[x0, top, x1, bottom] of the segment on its first page, in PDF points from the "
+        "top-left corner; null for text and Word inputs",
+    ),
     ("symbols", _strs, "UN document symbols cited in the text (e.g. CTOC/COP/2008/16)"),
     ("footnote_ids", _strs, "seg_ids of the footnotes whose markers this segment carries"),
     ("cells", _strs, "table cells of a table_row (empty otherwise)"),
@@ -157,10 +196,18 @@ ALIGNMENTS, ALIGNMENTS_DOC = _table(
     ("semantic", _float, "embedding similarity mapped to [0, 1]; null for omissions"),
     ("numbers_agree", _float, "agreement of numbers in [0, 1]; null when neither side has any"),
     ("symbols_agree", _float, "agreement of document symbols in [0, 1]; null when neither side has any"),
-    ("anchored", pa.bool_(), "true when both sides carry a structural number (paragraph, item, "
-                             "chapter, footnote mark) and the numbers agree"),
-    ("flags", _strs, "for translator review: omission, low_score, numbers_differ, symbols_differ, "
-                     "labels_differ (the two sides' structural numbers disagree)"),
+    (
+        "anchored",
+        pa.bool_(),
+        "true when both sides carry a structural number (paragraph, item, "
+        "chapter, footnote mark) and the numbers agree",
+    ),
+    (
+        "flags",
+        _strs,
+        "for translator review: omission, low_score, numbers_differ, symbols_differ, "
+        "labels_differ (the two sides' structural numbers disagree)",
+    ),
 )
 
 SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC = _table(

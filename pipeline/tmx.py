@@ -13,6 +13,7 @@ Pairs with an empty side (1-0 / 0-1 omissions) are not translation units: CAT to
 reject a ``<tu>`` with one variant. They are skipped, and the header's ``<note>`` says
 how many.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,7 @@ def _prop(kind: str, value) -> str:
     return f'      <prop type="x-{kind}">{escape(_clean(str(value)))}</prop>\n'
 
 
-def write_tmx(path: Path, rows: pd.DataFrame, documents: pd.DataFrame, level: str,
-              lang_codes: dict[str, str]) -> dict:
+def write_tmx(path: Path, rows: pd.DataFrame, documents: pd.DataFrame, level: str, lang_codes: dict[str, str]) -> dict:
     """Write ``rows`` (one level of :func:`flat_rows`) as TMX 1.4b; returns counts."""
     srclang = dict(zip(documents.doc_id, documents.srclang))
     used = {srclang.get(d, "en") for d in rows.doc_id} or {"en"}
@@ -87,8 +87,10 @@ def write_tmx(path: Path, rows: pd.DataFrame, documents: pd.DataFrame, level: st
         tu.append("    </tu>\n")
         body.append("".join(tu))
         written += 1
-    note = (f"{written} {level} pairs from {rows.doc_id.nunique()} document(s). Pairs with an empty side "
-            f"(1-0 or 0-1 omissions) are not translation units and are left out: {skipped} skipped.")
+    note = (
+        f"{written} {level} pairs from {rows.doc_id.nunique()} document(s). Pairs with an empty side "
+        f"(1-0 or 0-1 omissions) are not translation units and are left out: {skipped} skipped."
+    )
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n'
@@ -98,7 +100,8 @@ def write_tmx(path: Path, rows: pd.DataFrame, documents: pd.DataFrame, level: st
         f'datatype="plaintext">\n'
         f"    <note>{escape(note)}</note>\n"
         "  </header>\n"
-        "  <body>\n")
+        "  <body>\n"
+    )
     with io.atomic_path(Path(path)) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(head)
@@ -133,13 +136,15 @@ def read_tmx(path: Path) -> dict:
                 header = dict(el.attrib)
                 header["notes"] = [n.text or "" for n in el.findall("note")]
             elif el.tag == "tu":
-                units.append({
-                    "tuid": el.get("tuid"), "srclang": el.get("srclang"),
-                    "props": {p.get("type"): p.text or "" for p in el.findall("prop")},
-                    "segs": {tuv.get(XML_LANG): "".join(tuv.find("seg").itertext()) for tuv in el.findall("tuv")},
-                })
+                units.append(
+                    {
+                        "tuid": el.get("tuid"),
+                        "srclang": el.get("srclang"),
+                        "props": {p.get("type"): p.text or "" for p in el.findall("prop")},
+                        "segs": {tuv.get(XML_LANG): "".join(tuv.find("seg").itertext()) for tuv in el.findall("tuv")},
+                    }
+                )
                 el.clear()
     except ET.ParseError as err:
         raise PipelineError(f"{path}: not well-formed XML ({err})") from None
     return {"header": header, "units": units}
-

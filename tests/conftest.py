@@ -1,5 +1,6 @@
 """Shared fixtures: the embedded model (converted once per session) and one run of
 the whole pipeline on the bundled document, through the `bitext` CLI."""
+
 from __future__ import annotations
 
 import os
@@ -41,11 +42,14 @@ def run_pipeline(raw_root: Path, doc_ids: list[str], tmp: Path, params_path: Pat
 
     work, out = tmp / "work", tmp / "aligned"
     for doc in doc_ids:
-        for argv in (["ingest", str(raw_root / doc), "--out", str(work / doc)],
-                     ["segment", str(work / doc)], ["embed", str(work / doc)], ["align", str(work / doc)]):
+        for argv in (
+            ["ingest", str(raw_root / doc), "--out", str(work / doc)],
+            ["segment", str(work / doc)],
+            ["embed", str(work / doc)],
+            ["align", str(work / doc)],
+        ):
             assert main(["--params", str(params_path), *argv]) == 0, argv
-    assert main(["--params", str(params_path), "export", str(work), "--out", str(out),
-                 "--raw", str(raw_root)]) == 0
+    assert main(["--params", str(params_path), "export", str(work), "--out", str(out), "--raw", str(raw_root)]) == 0
     return out
 
 
@@ -67,6 +71,21 @@ def bundled_index(tmp_path_factory, bundled_output) -> Path:
 
     out = tmp_path_factory.mktemp("search")
     params = bundled_output.parent / "params.yaml"
-    assert main(["--params", str(params), "index", str(bundled_output), "--work", str(bundled_output.parent / "work"),
-                 "--out", str(out / "index"), "--jsonl", str(out / "pairs.jsonl")]) == 0
+    assert (
+        main(
+            [
+                "--params",
+                str(params),
+                "index",
+                str(bundled_output),
+                "--work",
+                str(bundled_output.parent / "work"),
+                "--out",
+                str(out / "index"),
+                "--jsonl",
+                str(out / "pairs.jsonl"),
+            ]
+        )
+        == 0
+    )
     return out / "index"

@@ -7,6 +7,7 @@ text versions and the gold come from the source's own kinds, not from the segmen
 ``python -m tests.devcorpus`` rewrites every document's ``zh.txt``, ``en.txt`` and
 ``gold-units.tsv``; ``--check`` only reports stale files (exit 1).
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,10 +21,32 @@ import yaml
 ROOT = Path(__file__).resolve().parent / "fixtures" / "doctypes"
 LANGS = ("zh", "en")
 DOC_TYPES = ("agenda", "report", "note", "resolution", "draft_resolution", "decision", "letter", "note_verbale")
-KINDS = ("meta", "title", "sponsors", "agenda_item", "heading", "paragraph", "summary", "preamble", "operative",
-         "list_item", "doc_ref", "footnote", "table_title", "table_row", "table_note", "signature")
-HARD_CASES = ("omitted_paragraph", "split_paragraph", "footnote_shift", "table_as_text", "heading_like_paragraph",
-              "extra_meta")
+KINDS = (
+    "meta",
+    "title",
+    "sponsors",
+    "agenda_item",
+    "heading",
+    "paragraph",
+    "summary",
+    "preamble",
+    "operative",
+    "list_item",
+    "doc_ref",
+    "footnote",
+    "table_title",
+    "table_row",
+    "table_note",
+    "signature",
+)
+HARD_CASES = (
+    "omitted_paragraph",
+    "split_paragraph",
+    "footnote_shift",
+    "table_as_text",
+    "heading_like_paragraph",
+    "extra_meta",
+)
 GOLD_COLUMNS = ("unit", "kind", "item", "path", "zh", "en")
 
 
@@ -106,9 +129,16 @@ class SourceDoc:
             if case not in HARD_CASES:
                 raise ValueError(f"{where}: hard case {case!r} not one of {HARD_CASES}")
         entries = [_entry(u, f"{where} unit {n + 1}") for n, u in enumerate(data["units"])]
-        return cls(folder.name, data["symbol"], data["doc_type"], data.get("based_on", ""),
-                   str(data.get("job", "31-00000")), str(data.get("date_code", "010131")),
-                   list(data.get("hard_cases") or []), entries)
+        return cls(
+            folder.name,
+            data["symbol"],
+            data["doc_type"],
+            data.get("based_on", ""),
+            str(data.get("job", "31-00000")),
+            str(data.get("date_code", "010131")),
+            list(data.get("hard_cases") or []),
+            entries,
+        )
 
     # ------------------------------------------------------------------ generated files
     def text(self, lang: str) -> str:
@@ -177,8 +207,9 @@ def _version(value, where: str) -> Version:
     if isinstance(value, dict) and "split" in value:
         return Version([[p] if isinstance(p, str) else list(p) for p in value["split"]])
     if isinstance(value, dict) and "head" in value:
-        return Version(table=Table([str(c) for c in value["head"]],
-                                   [[str(c) for c in r] for r in value.get("rows", [])]))
+        return Version(
+            table=Table([str(c) for c in value["head"]], [[str(c) for c in r] for r in value.get("rows", [])])
+        )
     raise ValueError(f"{where}: cannot read {value!r}")
 
 
@@ -194,8 +225,14 @@ def _entry(u: dict, where: str) -> Entry:
         raise ValueError(f"{where}: the two tables have different numbers of rows")
     item = u.get("item")
     path = u.get("path")
-    return Entry(kind, None if item is None else str(item), None if path is None else str(path), u.get("style"),
-                 versions, u.get("widths"))
+    return Entry(
+        kind,
+        None if item is None else str(item),
+        None if path is None else str(path),
+        u.get("style"),
+        versions,
+        u.get("widths"),
+    )
 
 
 def folders(root: Path = ROOT) -> list[Path]:

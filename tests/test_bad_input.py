@@ -1,4 +1,5 @@
 """Bad inputs: one-line error naming the file and the problem, exit 2, no outputs left."""
+
 from __future__ import annotations
 
 import shutil

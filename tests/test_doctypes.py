@@ -6,6 +6,7 @@ must come out as an alignment row and nothing else; the type must be read right;
 alignment must beat pairing the units in order (the versions diverge on purpose) and
 raise no warning; a document with one version scrambled must be flagged.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,9 +53,13 @@ def corpus_run(tmp_path_factory, embedded_model_dir):
     docs = DOCS + [SCRAMBLED]
     params = write_params(tmp / "params.yaml", embedded_model_dir, docs, **{"ingest.formats": ["txt"]})
     out = run_pipeline(raw, docs, tmp, params)
-    return {"pairs": pd.read_parquet(out / "alignments.parquet"), "segments": pd.read_parquet(out / "segments.parquet"),
-            "documents": pd.read_parquet(out / "documents.parquet"),
-            "metrics": json.loads((out / "metrics.json").read_text()), "raw": raw}
+    return {
+        "pairs": pd.read_parquet(out / "alignments.parquet"),
+        "segments": pd.read_parquet(out / "segments.parquet"),
+        "documents": pd.read_parquet(out / "documents.parquet"),
+        "metrics": json.loads((out / "metrics.json").read_text()),
+        "raw": raw,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +76,10 @@ def pdf_runs(tmp_path_factory, embedded_model_dir):
                 render(doc, raw / folder.name / f"{lang}.pdf", layout, lang=lang)
         params = write_params(tmp / "params.yaml", embedded_model_dir, DOCS, **{"ingest.formats": ["pdf"]})
         out = run_pipeline(raw, DOCS, tmp, params)
-        runs[layout] = {"pairs": pd.read_parquet(out / "alignments.parquet"),
-                        "documents": pd.read_parquet(out / "documents.parquet")}
+        runs[layout] = {
+            "pairs": pd.read_parquet(out / "alignments.parquet"),
+            "documents": pd.read_parquet(out / "documents.parquet"),
+        }
     return runs
 
 
@@ -118,8 +125,10 @@ def test_pairing_in_order_fails_where_the_pipeline_passes(doc, corpus_run):
     seg = corpus_run["segments"]
     seg = seg[(seg.doc_id == doc) & seg.alignable].sort_values("position")
     zh, en = seg[seg.lang == "zh"], seg[seg.lang == "en"]
-    zipped = [{"pair_id": str(n), "zh_text": a.text, "en_text": b.text, "kind": a.kind, "item": a.item,
-               "path": a.path} for n, (a, b) in enumerate(zip(zh.itertuples(), en.itertuples()))]
+    zipped = [
+        {"pair_id": str(n), "zh_text": a.text, "en_text": b.text, "kind": a.kind, "item": a.item, "path": a.path}
+        for n, (a, b) in enumerate(zip(zh.itertuples(), en.itertuples()))
+    ]
     assert match(gold, zipped)["missing_units"], f"{doc}: in-order pairing already gives the gold"
 
 
@@ -179,16 +188,24 @@ def test_nothing_lost(doc, corpus_run):
 
 
 def _pair(n: int, zh: str, en: str) -> dict:
-    return {"pair_id": str(n), "zh_seg_ids": ["z"] if zh else [], "en_seg_ids": ["e"] if en else [],
-            "zh_text": zh, "en_text": en, "flags": [], "path": None}
+    return {
+        "pair_id": str(n),
+        "zh_seg_ids": ["z"] if zh else [],
+        "en_seg_ids": ["e"] if en else [],
+        "zh_text": zh,
+        "en_text": en,
+        "flags": [],
+        "path": None,
+    }
 
 
 def test_verdict_tolerates_one_shift_and_flags_a_broken_numbering():
     from pipeline.align.verdict import assess
 
     # paragraph 3 of the Chinese is missing in English: the numbering shifts once
-    shifted = [_pair(0, "1. 甲。", "1. A."), _pair(1, "2. 乙。", "2. B."), _pair(2, "3. 丙。", "")] + \
-        [_pair(n, f"{n + 1}. 丁。", f"{n}. D.") for n in range(3, 12)]
+    shifted = [_pair(0, "1. 甲。", "1. A."), _pair(1, "2. 乙。", "2. B."), _pair(2, "3. 丙。", "")] + [
+        _pair(n, f"{n + 1}. 丁。", f"{n}. D.") for n in range(3, 12)
+    ]
     assert assess(shifted, 0.15, 0.25).warning is None
     scrambled = [_pair(n, f"{n}. 甲。", f"{(n * 7) % 12 + 1}. A.") for n in range(1, 13)]
     verdict = assess(scrambled, 0.15, 0.25)

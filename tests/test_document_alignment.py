@@ -1,4 +1,5 @@
 """Sentence pairs inside units, and pairing by content where the structure disagrees."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,10 +14,12 @@ def test_bundled_sentence_pairs_are_right(bundled_output):
     sent = pd.read_parquet(bundled_output / "sentence_alignments.parquet")
     assert (sent.link == "1-1").all()
     pairs = dict(zip(sent.zh_text, sent.en_text))
-    assert pairs["在该决定中，缔约方会议回顾技术援助提供者有必要提高认识并强调该公约及其各项议定书的重要性以及联合国毒品和犯罪问题办公室在执行这些文书方面的作用。"] \
-        .startswith("In that decision, the Conference recalled the need")
-    assert pairs["缔约方会议还请公约缔约国和签署国为毒品和犯罪问题办公室的技术援助活动提供自愿捐款以推动执行公约及其各项议定书，尤其是在上述建议和秘书处所编写的工作文件中所载的各项建议方面。"] \
-        .startswith("The Conference also invited States parties and signatories")
+    assert pairs[
+        "在该决定中，缔约方会议回顾技术援助提供者有必要提高认识并强调该公约及其各项议定书的重要性以及联合国毒品和犯罪问题办公室在执行这些文书方面的作用。"
+    ].startswith("In that decision, the Conference recalled the need")
+    assert pairs[
+        "缔约方会议还请公约缔约国和签署国为毒品和犯罪问题办公室的技术援助活动提供自愿捐款以推动执行公约及其各项议定书，尤其是在上述建议和秘书处所编写的工作文件中所载的各项建议方面。"
+    ].startswith("The Conference also invited States parties and signatories")
     assert pairs["1. 组织事项："] == "1. Organizational matters:"
 
 
@@ -42,10 +45,14 @@ def variant_output(tmp_path_factory, embedded_model_dir):
     def edit(text: str) -> str:
         text = text.replace(
             "will be opened at 10 a.m. on Thursday, 1 October 2009.",
-            "will be opened on Thursday, 1 October 2009. The opening will take place at 10 a.m.")
+            "will be opened on Thursday, 1 October 2009. The opening will take place at 10 a.m.",
+        )
         text = text.replace("5. Adoption of the report\n\nThe Working", "6. Adoption of the report\n\nThe Working")
-        return text.replace("a report on its meeting, the draft of which will be prepared by the Secretariat.",
-                            "a report on its meeting.\n\nThe draft report will be prepared by the Secretariat.")
+        return text.replace(
+            "a report on its meeting, the draft of which will be prepared by the Secretariat.",
+            "a report on its meeting.\n\nThe draft report will be prepared by the Secretariat.",
+        )
+
     raw = _variant(tmp, edit)
     params = write_params(tmp / "params.yaml", embedded_model_dir, [BUNDLED])
     out = run_pipeline(raw, [BUNDLED], tmp, params)
@@ -66,8 +73,9 @@ def test_split_paragraph_under_a_misnumbered_heading_is_paired_by_content(varian
     assert len(row) == 1
     row = row.iloc[0]
     assert row.link == "1-2" and not row.anchored
-    assert row.en_text == ("The Working Group will adopt a report on its meeting. "
-                           "The draft report will be prepared by the Secretariat.")
+    assert row.en_text == (
+        "The Working Group will adopt a report on its meeting. The draft report will be prepared by the Secretariat."
+    )
     heading = pairs[pairs.zh_text == "5. 通过报告"].iloc[0]
     assert heading.en_text == "6. Adoption of the report" and not heading.anchored
     assert "labels_differ" in list(heading["flags"])

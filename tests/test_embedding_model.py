@@ -1,4 +1,5 @@
 """Model selection by configuration: the embedded default, any other folder or hub id."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,4 +1,5 @@
 """Acceptance: all 61 gold units of the bundled document come out as alignment rows."""
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,10 @@ def test_gold_unit_is_an_alignment_row(unit, pairs):
     assert len(rows) >= 1, f"no pair has the Chinese text of unit {unit['unit']}"
     key = unit_key(unit["zh"], unit["en"], unit["kind"], unit["item"])
     same = [r for r in rows.itertuples() if unit_key(r.zh_text, r.en_text, r.kind, r.item) == key]
-    assert len(same) == 1, (f"unit {unit['unit']} ({unit['kind']}, item {unit['item']!r}): zh paired as "
-                            f"{[(r.en_text[:60], r.kind, r.item) for r in rows.itertuples()]!r}")
+    assert len(same) == 1, (
+        f"unit {unit['unit']} ({unit['kind']}, item {unit['item']!r}): zh paired as "
+        f"{[(r.en_text[:60], r.kind, r.item) for r in rows.itertuples()]!r}"
+    )
     assert same[0].link == "1-1"
 
 
@@ -72,8 +75,13 @@ def test_doc_refs_carry_symbols(bundled_output):
     seg = pd.read_parquet(bundled_output / "segments.parquet")
     refs = seg[(seg.kind == "doc_ref") & (seg.lang == "en")]
     assert [list(s) for s in refs.symbols] == [
-        ["A/64/123"], ["CTOC/COP/2008/16"], ["CTOC/COP/WG.2/2009/2"],
-        ["E/CN.7/2009/CRP.6", "E/CN.15/2009/CRP.6"], ["CTOC/COP/2008/16"], ["CTOC/COP/2008/17"]]
+        ["A/64/123"],
+        ["CTOC/COP/2008/16"],
+        ["CTOC/COP/WG.2/2009/2"],
+        ["E/CN.7/2009/CRP.6", "E/CN.15/2009/CRP.6"],
+        ["CTOC/COP/2008/16"],
+        ["CTOC/COP/2008/17"],
+    ]
 
 
 def test_table_rows_keep_cells(bundled_output):

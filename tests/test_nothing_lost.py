@@ -4,6 +4,7 @@ For PDF inputs "the input" is the text ingestion kept (page furniture dropped);
 tests/test_pdf_bundled.py checks that the PDF's characters are exactly what was kept
 plus the furniture.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -38,7 +39,7 @@ def test_segments_partition_the_input(lang, bundled_output):
     assert _non_ws("".join(version.text)) == _non_ws(source)
     # and each segment's offsets point at its own characters
     for row in version.itertuples():
-        assert _non_ws(source[row.char_start:row.char_end]) == _non_ws(row.text)
+        assert _non_ws(source[row.char_start : row.char_end]) == _non_ws(row.text)
     spans = list(zip(version.char_start, version.char_end))
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
 
@@ -60,15 +61,17 @@ def test_partition_holds_for_odd_layouts(tmp_path):
     doc.mkdir()
     (doc / "zh.txt").write_bytes(
         "\ufeff标题\r\n\r\n1. 第一项：\r\n  - (a) 分项；\r\n2. 第二项。\r\n\r\n说明\r\n\r\n\t正文一。正文二！\r\n"
-        "第二行？²\r\n\r\n² 脚注。\r\n|a|b|\r\n|-|-|\r\n| |c|\r\n- \r\n".encode("utf-8"))
-    (doc / "en.txt").write_text("Title\n\n1. First item:\n - (a) Sub;\n2. Second.\n\nNotes\n\n"
-                                "  Body one. Body two!\nSecond line?²\n\n² Note.\n|a|b|\n|-|-|\n| |c|\n- \n",
-                                encoding="utf-8")
+        "第二行？²\r\n\r\n² 脚注。\r\n|a|b|\r\n|-|-|\r\n| |c|\r\n- \r\n".encode("utf-8")
+    )
+    (doc / "en.txt").write_text(
+        "Title\n\n1. First item:\n - (a) Sub;\n2. Second.\n\nNotes\n\n"
+        "  Body one. Body two!\nSecond line?²\n\n² Note.\n|a|b|\n|-|-|\n| |c|\n- \n",
+        encoding="utf-8",
+    )
     _, blocks = ingest_document(doc, ["zh", "en"], ["txt"], 0.5)
     for lang in ("zh", "en"):
         segments = segment_version([b for b in blocks if b.lang == lang], lang, params["segment"])
         source = (doc / f"{lang}.txt").read_text(encoding="utf-8-sig")
         assert _non_ws("".join(s.text for s in segments)) == _non_ws(source)
         sentences = sentences_of(segments)
-        assert _non_ws("".join(s.text for s in sentences)) == _non_ws(
-            "".join(s.text for s in segments if s.alignable))
+        assert _non_ws("".join(s.text for s in sentences)) == _non_ws("".join(s.text for s in segments if s.alignable))

@@ -4,6 +4,7 @@ Every bad file is made here: hand-written PDF objects (no pages, (cid:n) codes,
 private-use and U+FFFD glyphs), reportlab (encrypted, image only), or a good PDF cut
 short. Odd but readable files only warn.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,8 +32,9 @@ def raw_pdf(page_streams: list[bytes], font: bytes | None = None) -> bytes:
     for stream in page_streams:
         objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content = len(objs)
-        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R %s >>"
-                    % (content, font_ref))
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R %s >>" % (content, font_ref)
+        )
         kids.append(len(objs))
     objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
     out = io.BytesIO()
@@ -52,14 +54,17 @@ def raw_pdf(page_streams: list[bytes], font: bytes | None = None) -> bytes:
 def _font_with(names: list[str]) -> bytes:
     """A Type1 font whose codes 1..n map to the given glyph names (and to no Unicode if unknown)."""
     diffs = " ".join("/" + n for n in names)
-    return (b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
-            b"/Differences [1 " + diffs.encode() + b"] >> >>")
+    return (
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding "
+        b"/Differences [1 " + diffs.encode() + b"] >> >>"
+    )
 
 
 def _text_pdf(names: list[str], repeat: int = 40) -> bytes:
     codes = bytes(range(1, len(names) + 1))
-    lines = b"".join(b"BT /F1 10 Tf 72 %d Td <%s> Tj ET\n" % (700 - 12 * i, codes.hex().encode())
-                     for i in range(repeat))
+    lines = b"".join(
+        b"BT /F1 10 Tf 72 %d Td <%s> Tj ET\n" % (700 - 12 * i, codes.hex().encode()) for i in range(repeat)
+    )
     return raw_pdf([lines], _font_with(names))
 
 

@@ -4,6 +4,7 @@ raw/CTOC_COP_WG.2_2009_1/{zh,en}.pdf were drawn by tests/un_pdf.py (`python -m t
 from the document's layout description layout.yaml, whose entries are the text files'
 paragraphs, so the text files are their ground truth.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -24,8 +25,11 @@ SEG = PARAMS["segment"]
 
 
 def _units(blocks, lang):
-    return [(s.kind, s.item, s.label, s.text, s.footnote_ids, s.cells)
-            for s in segment_version(blocks, lang, SEG) if s.alignable]
+    return [
+        (s.kind, s.item, s.label, s.text, s.footnote_ids, s.cells)
+        for s in segment_version(blocks, lang, SEG)
+        if s.alignable
+    ]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -82,7 +86,7 @@ def test_nothing_lost_from_the_pdf(lang):
     segs = segment_version(ex.blocks, lang, SEG)
     assert _nfkc_counter("".join(s.text for s in segs)) == _nfkc_counter(ex.text)
     for s in segs:
-        assert ex.text[s.char_start:s.char_end] == s.text
+        assert ex.text[s.char_start : s.char_end] == s.text
 
 
 def test_pipeline_reads_the_pdfs(bundled_output):
@@ -107,4 +111,6 @@ def test_committed_pdfs_are_the_renderers_output(tmp_path):
         pytest.skip("fonts-droid-fallback / fonts-arphic-uming not installed (make install does it)")
     for fresh in render_bundled(out_dir=tmp_path):
         lang = fresh.stem
-        assert fresh.read_bytes() == (RAW_DOC / f"{lang}.pdf").read_bytes(), f"re-render: python -m tests.un_pdf ({lang})"
+        assert fresh.read_bytes() == (RAW_DOC / f"{lang}.pdf").read_bytes(), (
+            f"re-render: python -m tests.un_pdf ({lang})"
+        )

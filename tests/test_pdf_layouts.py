@@ -8,6 +8,7 @@ Independent of the segmenter: the expected units come from the layout descriptio
 reader's blocks are compared with them directly. Whitespace is ignored in Chinese; English
 must give identical words. Table rows are compared as cell lists, footnotes by label.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,10 @@ from .un_pdf import LAYOUTS, NOTE_MARK, SUPER_TO_ASCII, cjk_font_path, load_layo
 PARAMS = load_params(ROOT / "configs" / "params.yaml")
 LANGS = ("zh", "en")
 
-pytestmark = pytest.mark.skipif(cjk_font_path() is None or song_font_path() is None,
-                                reason="fonts-droid-fallback / fonts-arphic-uming not installed (make install does it)")
+pytestmark = pytest.mark.skipif(
+    cjk_font_path() is None or song_font_path() is None,
+    reason="fonts-droid-fallback / fonts-arphic-uming not installed (make install does it)",
+)
 
 
 def _dev_folders() -> list[Path]:
@@ -58,6 +61,7 @@ def _txt(name: str, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------------- expected units
+
 
 @dataclass
 class Expected:
@@ -165,8 +169,9 @@ def compare(ex, exp: Expected, lang: str) -> list[str]:
         kind, text = w
         if kind == "table_row":
             if g.kind != "table_row" or [norm(c, lang) for c in g.cells] != [norm(c, lang) for c in text]:
-                problems.append(f"unit {i}: table row {list(g.cells) if g.kind == 'table_row' else g.lines[0]!r} "
-                                f"!= {text}")
+                problems.append(
+                    f"unit {i}: table row {list(g.cells) if g.kind == 'table_row' else g.lines[0]!r} != {text}"
+                )
                 break
         elif norm(g.lines[0], lang) != norm(text, lang):
             problems.append(f"unit {i} ({kind}): {g.lines[0][:90]!r} != {text[:90]!r}")
@@ -182,12 +187,15 @@ def compare(ex, exp: Expected, lang: str) -> list[str]:
             cited = [k for k, c in enumerate(blocks) if b.label in c.refs and c.kind != "footnote"]
             if cited and cited[0] > n:
                 problems.append(f"footnote {b.label} before the unit citing it")
-            later = [c for c in blocks[n + 1:] if c.kind != "footnote" and c.page == b.page]
+            later = [c for c in blocks[n + 1 :] if c.kind != "footnote" and c.page == b.page]
             if later:
                 problems.append(f"footnote {b.label} before body text of its page: {later[0].lines[0][:40]!r}")
     if lang == "zh":  # no space between two Chinese characters unless the text prints one
-        printed = set(m.group(0) for t in [*exp.meta, *exp.notes.values(), *(str(t) for _, t in exp.body)]
-                      for m in CJK_SPACE.finditer(t))
+        printed = set(
+            m.group(0)
+            for t in [*exp.meta, *exp.notes.values(), *(str(t) for _, t in exp.body)]
+            for m in CJK_SPACE.finditer(t)
+        )
         for b in blocks:
             for m in CJK_SPACE.finditer(b.lines[0]):
                 if m.group(0) not in printed:
@@ -196,6 +204,7 @@ def compare(ex, exp: Expected, lang: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- tests
+
 
 @pytest.mark.parametrize("name, lang, layout", CASES)
 def test_pdf_reads_back_as_the_text_version(name, lang, layout, read_back):
@@ -214,8 +223,13 @@ def test_masthead_metadata_of_every_layout(name, layout, read_back):
         assert d["printed_symbol"] == src.symbol
         job = f"GE.{src.job}({letter})" if layout == "geneva" else f"{src.job} ({letter})"
         assert d["job_number"] == job
-        distr = [ln for e in src.entries if e.kind == "meta" and e.style == "distr"
-                 for p in e.versions[lang].paragraphs for ln in p]
+        distr = [
+            ln
+            for e in src.entries
+            if e.kind == "meta" and e.style == "distr"
+            for p in e.versions[lang].paragraphs
+            for ln in p
+        ]
         dates = [ln for ln in distr if re.match(r"^\d{1,2} [A-Z][a-z]+ \d{4}$", ln)]
         if dates:
             day, month, year = dates[0].split()
@@ -227,5 +241,17 @@ def test_masthead_metadata_of_every_layout(name, layout, read_back):
 
 
 def devcorpus_month(name: str) -> int:
-    return ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-            "november", "december"].index(name.lower()) + 1
+    return [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ].index(name.lower()) + 1

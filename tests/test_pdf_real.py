@@ -5,6 +5,7 @@ and footnotes must be the Word file's (read directly with python-docx), and our 
 Word reader must give the same units as the PDF reader. Every real PDF is scanned for
 page furniture that leaked into a unit.
 """
+
 from __future__ import annotations
 
 import re
@@ -107,15 +108,22 @@ def test_word_reader_gives_the_pdf_units(name, real):
     print(f"{name}: {share:.1%} of the Word reader's units (tables aside) are PDF units")
     assert share >= 0.95
     notes = [b for b in word.blocks if b.kind == "footnote"]
-    assert notes and all(b.label and b.lines[0].startswith(b.label.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")))
-                         for b in notes)
+    assert notes and all(
+        b.label and b.lines[0].startswith(b.label.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))) for b in notes
+    )
     assert sum(1 for b in word.blocks if b.kind == "table_row") > 10
 
 
 def _leaks(ex) -> list[str]:
     n = ex.n_pages
-    patterns = [rf"(?<![\d/.,])\d{{1,3}}\s?/\s?{n}(?![\d/])", r"\bPage \d+\b", r"\b(?:GE\.)?\d{2}-\d{5}\b",
-                r"\*\d{7}\*", "[\ue000-\uf8ff]", r"_{5,}"]
+    patterns = [
+        rf"(?<![\d/.,])\d{{1,3}}\s?/\s?{n}(?![\d/])",
+        r"\bPage \d+\b",
+        r"\b(?:GE\.)?\d{2}-\d{5}\b",
+        r"\*\d{7}\*",
+        "[\ue000-\uf8ff]",
+        r"_{5,}",
+    ]
     symbol = ex.metadata.get("printed_symbol")
     if symbol:
         patterns += [rf"^{re.escape(symbol)}\b", rf"\b{re.escape(symbol)}$"]
@@ -139,8 +147,13 @@ def test_no_furniture_leaks_in_any_real_pdf(real):
 
 def test_masthead_of_real_pdfs(real):
     meta = real["A_80_604_Add.6.pdf"].metadata
-    assert meta == {"printed_symbol": "A/80/604/Add.6", "distribution": "General", "date": "2026-04-07",
-                    "original_language": "English", "job_number": "26-04865 (E)"}
+    assert meta == {
+        "printed_symbol": "A/80/604/Add.6",
+        "distribution": "General",
+        "date": "2026-04-07",
+        "original_language": "English",
+        "job_number": "26-04865 (E)",
+    }
     assert real["A_C.3_80_L.35.pdf"].metadata["distribution"] == "Limited"
     assert real["A_RES_80_171.pdf"].metadata["printed_symbol"] == "A/RES/80/171"
     assert real["ohchr_1_en.pdf"].metadata["printed_symbol"] == "A/HRC/WG.6/34/ITA/3"

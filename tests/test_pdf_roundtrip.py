@@ -6,6 +6,7 @@ runs onto a second page with its head row repeated there. Every paragraph, footn
 and table row must come back whole, in order, and each footnote linked to the
 paragraph citing it.
 """
+
 from __future__ import annotations
 
 import random
@@ -22,10 +23,12 @@ from .un_pdf import LEFT, RIGHT, Doc, Item, Table, cjk_font_path, render, width,
 SEG = load_params(ROOT / "configs" / "params.yaml")["segment"]
 SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
-EN_WORDS = ("the Committee recalls its previous recommendations on technical assistance and notes that "
-            "resources were allocated to cross-border cooperation long-term programmes and follow-up "
-            "activities in Member States including 2,450 training sessions for criminal justice "
-            "practitioners as well as evaluations of results achieved since 2009 under the Convention").split()
+EN_WORDS = (
+    "the Committee recalls its previous recommendations on technical assistance and notes that "
+    "resources were allocated to cross-border cooperation long-term programmes and follow-up "
+    "activities in Member States including 2,450 training sessions for criminal justice "
+    "practitioners as well as evaluations of results achieved since 2009 under the Convention"
+).split()
 ZH_CHARS = "缔约方会议回顾了技术援助提供者有必要提高认识并强调该公约及其各项议定书的重要性以及联合国毒品和犯罪问题办公室在执行这些文书方面的作用"
 
 
@@ -45,7 +48,7 @@ def _paragraph(rng: random.Random, lang: str, sentences: int, mark: str | None =
     text = ("" if lang == "zh" else " ").join(parts)
     if mark:  # glued to a word in the first half, like a UN footnote reference
         at = rng.randrange(len(text) // 4, len(text) // 2)
-        while not (text[at - 1].isalnum() or "\u4e00" <= text[at - 1] <= "\u9fff") or text[at:at + 1].isalnum():
+        while not (text[at - 1].isalnum() or "\u4e00" <= text[at - 1] <= "\u9fff") or text[at : at + 1].isalnum():
             at += 1
         text = text[:at] + mark + text[at:]
     while width(wrap(text, RIGHT - LEFT)[-1].rstrip()) > 0.6 * (RIGHT - LEFT):
@@ -55,9 +58,14 @@ def _paragraph(rng: random.Random, lang: str, sentences: int, mark: str | None =
 
 def _doc(lang: str, seed: int) -> tuple[Doc, list[str], list[str], list[str]]:
     rng = random.Random(seed)
-    doc = Doc(lang, "A/80/999", ["General Assembly"] if lang == "en" else ["大会"],
-              ["Distr.: General", "3 March 2026"] + (["Chinese"] if lang == "zh" else []) + ["Original: English"],
-              "26-99999", max_note_lines=4)
+    doc = Doc(
+        lang,
+        "A/80/999",
+        ["General Assembly"] if lang == "en" else ["大会"],
+        ["Distr.: General", "3 March 2026"] + (["Chinese"] if lang == "zh" else []) + ["Original: English"],
+        "26-99999",
+        max_note_lines=4,
+    )
     paragraphs, notes, headings = [], [], []
     n_note = 0
     for section in range(3):
@@ -111,16 +119,20 @@ def test_table_across_pages_with_repeated_head(lang, tmp_path):
         when = f"{i % 28 + 1} October, 10 a.m.-1 p.m." if lang == "en" else f"10月{i % 28 + 1}日，上午10时-下午1时"
         title = ((_sentence(rng, lang)[:-1] if i % 3 else "") + (" (continued)" if i % 4 == 0 else "")).strip()
         rows.append([when if i % 2 == 0 else "", str(i % 5 + 1), title])
-    doc = Doc(lang, "A/80/999", ["General Assembly"], ["Distr.: General", "3 March 2026", "Original: English"],
-              "26-99999")
+    doc = Doc(
+        lang, "A/80/999", ["General Assembly"], ["Distr.: General", "3 March 2026", "Original: English"], "26-99999"
+    )
     intro = _paragraph(rng, lang, 2)
-    doc.blocks = [[Item(intro)], [Item("Proposed organization of work" if lang == "en" else "拟议工作安排", "bold")],
-                  Table(head, rows, [130.0, 40.0, RIGHT - LEFT - 170.0]), [Item(intro)]]
+    doc.blocks = [
+        [Item(intro)],
+        [Item("Proposed organization of work" if lang == "en" else "拟议工作安排", "bold")],
+        Table(head, rows, [130.0, 40.0, RIGHT - LEFT - 170.0]),
+        [Item(intro)],
+    ]
     ex = read_pdf(render(doc, tmp_path / "t.pdf"), lang, {"workers": 1})
     got = [list(b.cells) for b in ex.blocks if b.kind == "table_row"]
     assert got == [head] + rows
     pages = {b.page for b in ex.blocks if b.kind == "table_row"}
     assert len(pages) >= 2
     assert [b.lines[0] for b in ex.blocks if b.kind == "paragraph"] == [intro, intro]
-    assert ex.n_furniture_chars > 0 and any("".join(head) in f.replace(" ", "") or head[0] in f
-                                            for f in ex.furniture)
+    assert ex.n_furniture_chars > 0 and any("".join(head) in f.replace(" ", "") or head[0] in f for f in ex.furniture)

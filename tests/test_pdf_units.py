@@ -1,4 +1,5 @@
 """Small pieces of the PDF reader: line joins, the process pool, the reader contract."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,15 +14,18 @@ from pipeline.ingest.pdf import join_text
 from .conftest import RAW_DOC
 
 
-@pytest.mark.parametrize("a, b, space, joined", [
-    ("the lower-than-", "expected rate", False, "the lower-than-expected rate"),  # compound hyphen kept
-    ("from 10 a.m.–", "1 p.m.", False, "from 10 a.m.–1 p.m."),
-    ("the Working", "Group will", False, "the Working Group will"),  # English: a space
-    ("缔约方会议回顾了", "技术援助", False, "缔约方会议回顾了技术援助"),  # Chinese: none
-    ("将于 2009 年", "10 月 1 日", False, "将于 2009 年10 月 1 日"),  # no space glyph at the break: none
-    ("第 4/3", "号决定", True, "第 4/3 号决定"),  # the line ended in a space glyph: keep it
-    ("(CTOC/COP/2008/16)，", "并请", False, "(CTOC/COP/2008/16)，并请"),
-])
+@pytest.mark.parametrize(
+    "a, b, space, joined",
+    [
+        ("the lower-than-", "expected rate", False, "the lower-than-expected rate"),  # compound hyphen kept
+        ("from 10 a.m.–", "1 p.m.", False, "from 10 a.m.–1 p.m."),
+        ("the Working", "Group will", False, "the Working Group will"),  # English: a space
+        ("缔约方会议回顾了", "技术援助", False, "缔约方会议回顾了技术援助"),  # Chinese: none
+        ("将于 2009 年", "10 月 1 日", False, "将于 2009 年10 月 1 日"),  # no space glyph at the break: none
+        ("第 4/3", "号决定", True, "第 4/3 号决定"),  # the line ended in a space glyph: keep it
+        ("(CTOC/COP/2008/16)，", "并请", False, "(CTOC/COP/2008/16)，并请"),
+    ],
+)
 def test_join_text(a, b, space, joined):
     assert join_text(a, b, space) == joined
 
@@ -34,11 +38,15 @@ def test_text_reader_contract_is_unchanged():
 
 
 def test_units_are_laid_out_with_offsets():
-    units = [Unit("heading", "1. Title", 1), Unit("paragraph", "(a) One;", 2), Unit("paragraph", "(b) Two.", 2),
-             Unit("table_row", "| x | y |", 3, cells=("x", "y"))]
+    units = [
+        Unit("heading", "1. Title", 1),
+        Unit("paragraph", "(a) One;", 2),
+        Unit("paragraph", "(b) Two.", 2),
+        Unit("table_row", "| x | y |", 3, cells=("x", "y")),
+    ]
     ex = Extracted.from_units(units, "en")
     assert ex.text == "1. Title\n\n(a) One;\n(b) Two.\n\n| x | y |\n"
-    assert [ex.text[b.char_start:b.char_end] for b in ex.blocks] == [u.text for u in units]
+    assert [ex.text[b.char_start : b.char_end] for b in ex.blocks] == [u.text for u in units]
     with pytest.raises(ValueError):
         Unit("sidebar", "x", 1)
 

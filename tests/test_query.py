@@ -6,6 +6,7 @@ contains "technical assistance". The two sets are the same: the English renderin
 translates the term consistently. Unit n is pair 'CTOC_COP_WG.2_2009_1:n' (the gold
 order of the 61 units); a sentence m of unit n is 'CTOC_COP_WG.2_2009_1:n.m'.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,36 @@ TERM_UNITS = [2, 7, 8, 14, 16, 17, 18, 21, 22, 23, 27, 28, 30, 31, 34, 35, 38, 3
 # to the sent_pair_ids of the table by `sentence_ids`): units with several sentences
 # contribute only those with the term: 17.0 and 17.1, 22.0 and 22.1, 23.0 (23.1 speaks
 # of technical cooperation), 31.0 and 31.1, 43.0 and 43.1.
-TERM_SENTENCES = ["2.0", "7.0", "8.0", "14.0", "16.0", "17.0", "17.1", "18.0", "21.0", "22.0", "22.1", "23.0",
-                  "27.0", "28.0", "30.0", "31.0", "31.1", "34.0", "35.0", "38.0", "39.0", "43.0", "43.1", "46.0",
-                  "55.0", "56.0", "57.0", "58.0"]
+TERM_SENTENCES = [
+    "2.0",
+    "7.0",
+    "8.0",
+    "14.0",
+    "16.0",
+    "17.0",
+    "17.1",
+    "18.0",
+    "21.0",
+    "22.0",
+    "22.1",
+    "23.0",
+    "27.0",
+    "28.0",
+    "30.0",
+    "31.0",
+    "31.1",
+    "34.0",
+    "35.0",
+    "38.0",
+    "39.0",
+    "43.0",
+    "43.1",
+    "46.0",
+    "55.0",
+    "56.0",
+    "57.0",
+    "58.0",
+]
 # "provider(s)": 8/30/57/58 (coordination among ... providers), 17, 22, 34, 38
 # ("technical assistance providers"), 35 ("providers of technical assistance"),
 # 43 ("a provider and coordinator"). Not "provided" (19, 31, 33) or "providing" (36, 38).
@@ -56,6 +84,7 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
 
 
 # --- the expected pairs ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("term", ["技术援助", "technical assistance", "Technical Assistance"])
 def test_term_finds_the_expected_unit_pairs(index, term):
@@ -135,6 +164,7 @@ def test_word_forms():
 
 # --- filters -----------------------------------------------------------------------
 
+
 def test_filters(index):
     def found(**kw):
         return ids(index.keyword("技术援助", Filters(level="unit", **kw), limit=100)[0])
@@ -162,9 +192,23 @@ def test_limit_keeps_corpus_order_and_says_truncated(index):
 
 # --- the command line --------------------------------------------------------------
 
+
 def test_cli_json_parses_with_sorted_documented_fields(bundled_index, capsys):
-    code, out, _ = run_cli(capsys, "query", "技术援助", "--index", str(bundled_index), "--level", "unit",
-                           "--item", "3", "--kind", "list_item", "--format", "json")
+    code, out, _ = run_cli(
+        capsys,
+        "query",
+        "技术援助",
+        "--index",
+        str(bundled_index),
+        "--level",
+        "unit",
+        "--item",
+        "3",
+        "--kind",
+        "list_item",
+        "--format",
+        "json",
+    )
     assert code == 0
     data = json.loads(out)
     assert list(data) == sorted(data) == ["query", "results", "truncated"]
@@ -176,8 +220,9 @@ def test_cli_json_parses_with_sorted_documented_fields(bundled_index, capsys):
 
 
 def test_cli_tsv(bundled_index, capsys):
-    code, out, _ = run_cli(capsys, "query", "technical assistance", "--index", str(bundled_index),
-                           "--format", "tsv", "--limit", "5")
+    code, out, _ = run_cli(
+        capsys, "query", "technical assistance", "--index", str(bundled_index), "--format", "tsv", "--limit", "5"
+    )
     lines = out.rstrip("\n").split("\n")
     assert code == 0 and lines[0].split("\t") == list(RESULT_FIELDS)
     assert len(lines) == 6 and all(len(line.split("\t")) == len(RESULT_FIELDS) for line in lines)
@@ -199,6 +244,7 @@ def test_cli_no_match_is_not_an_error(bundled_index, capsys):
 
 # --- errors ------------------------------------------------------------------------
 
+
 def test_missing_index_says_what_to_run(tmp_path, capsys):
     code, _, err = run_cli(capsys, "query", "技术援助", "--index", str(tmp_path / "index"))
     assert code == 2 and err.startswith("error: ") and "run `bitext index`" in err and err.count("\n") == 1
@@ -216,20 +262,25 @@ def test_empty_corpus_says_what_to_run(tmp_path, capsys):
     assert main(["--params", params, "index", str(tmp_path / "aligned"), "--work", str(tmp_path / "work")]) == 0
     capsys.readouterr()
     for argv in (["技术援助"], ["--semantic", "technical assistance"]):
-        code, _, err = run_cli(capsys, "--params", params, "query", *argv, "--index", str(tmp_path / "aligned" / "index"))
+        code, _, err = run_cli(
+            capsys, "--params", params, "query", *argv, "--index", str(tmp_path / "aligned" / "index")
+        )
         assert code == 2 and "corpus is empty" in err and "documents:" in err and "dvc repro" in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["query"],                                        # no term
-    ["query", "x", "--min-score", "2"],               # out of range
-    ["query", "x", "--min-score", "high"],
-    ["query", "x", "--limit", "0"],
-    ["query", "x", "--format", "xml"],
-    ["query", "x", "--kind", "chapter"],
-    ["query", "x", "--level", "word"],
-    ["query", "x", "--bogus"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["query"],  # no term
+        ["query", "x", "--min-score", "2"],  # out of range
+        ["query", "x", "--min-score", "high"],
+        ["query", "x", "--limit", "0"],
+        ["query", "x", "--format", "xml"],
+        ["query", "x", "--kind", "chapter"],
+        ["query", "x", "--level", "word"],
+        ["query", "x", "--bogus"],
+    ],
+)
 def test_bad_flags_are_usage_errors(argv, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
@@ -237,11 +288,14 @@ def test_bad_flags_are_usage_errors(argv, capsys):
     assert exit_.value.code == 2 and "usage: bitext" in err and "error:" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--doc", "A/64/999"], "unknown document 'A/64/999'"),
-    (["--side", "zh"], "--semantic"),
-    (["--exact"], "--semantic"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--doc", "A/64/999"], "unknown document 'A/64/999'"),
+        (["--side", "zh"], "--semantic"),
+        (["--exact"], "--semantic"),
+    ],
+)
 def test_bad_combinations_are_one_line_errors(bundled_index, capsys, argv, message):
     code, _, err = run_cli(capsys, "query", "技术援助", "--index", str(bundled_index), *argv)
     assert code == 2 and err.startswith("error: ") and message in err and err.count("\n") == 1

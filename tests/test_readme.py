@@ -1,4 +1,5 @@
 """The README documents what the code does: tables, commands, CLI."""
+
 from __future__ import annotations
 
 import pytest

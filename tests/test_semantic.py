@@ -5,6 +5,7 @@ the English version beyond a few content words); each names the Chinese sentence
 should find by a phrase only that sentence has. The search compares the query with the
 Chinese vectors only (side="zh"), so a hit is a cross-lingual match.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,9 @@ def test_unit_level_and_filters(corpus):
     hits = corpus.semantic(text, level="unit", limit=5, kind="paragraph", item="1")
     assert "六种正式语文" in hits.zh_text.iloc[0]
     assert set(hits.kind) == {"paragraph"} and all(i.startswith("1") for i in hits["item"])
-    assert corpus.semantic(text, level="unit", doc="CTOC/COP/WG.2/2009/1", limit=1).pair_id.iloc[0] == \
-        hits.pair_id.iloc[0]
+    assert (
+        corpus.semantic(text, level="unit", doc="CTOC/COP/WG.2/2009/1", limit=1).pair_id.iloc[0] == hits.pair_id.iloc[0]
+    )
 
 
 def test_english_query_finds_a_chinese_only_pair(corpus, bundled_output, tmp_path):
@@ -90,9 +92,23 @@ def test_english_query_finds_a_chinese_only_pair(corpus, bundled_output, tmp_pat
 
 def test_cli_semantic_json(bundled_output, bundled_index, capsys):
     params = bundled_output.parent / "params.yaml"
-    code = main(["--params", str(params), "query", "--semantic", "Countries that give and receive aid must "
-                 "coordinate effectively inside their own borders.", "--index", str(bundled_index),
-                 "--format", "json", "--limit", "2", "--side", "zh"])
+    code = main(
+        [
+            "--params",
+            str(params),
+            "query",
+            "--semantic",
+            "Countries that give and receive aid must coordinate effectively inside their own borders.",
+            "--index",
+            str(bundled_index),
+            "--format",
+            "json",
+            "--limit",
+            "2",
+            "--side",
+            "zh",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["query"]["mode"] == "semantic" and len(data["results"]) == 2
     assert "有效的协调" in data["results"][0]["zh_text"] and data["results"][0]["similarity"] > 0.5
@@ -109,13 +125,31 @@ def test_ivf_agrees_with_the_exact_scan(tmp_path):
     zh /= np.linalg.norm(zh, axis=1, keepdims=True)
     en /= np.linalg.norm(en, axis=1, keepdims=True)
     n = len(zh)
-    rows = pd.DataFrame({"level": "sentence", "pair_id": [f"D:{i}.0" for i in range(n)],
-                         "unit_pair_id": [f"D:{i}" for i in range(n)], "doc_id": "D", "kind": "paragraph",
-                         "link": "1-1", "score": 1.0, "zh_ids": [[]] * n, "en_ids": [[]] * n,
-                         "zh_text": "文本", "en_text": "text", "zh_tokens": [["文本"]] * n})
+    rows = pd.DataFrame(
+        {
+            "level": "sentence",
+            "pair_id": [f"D:{i}.0" for i in range(n)],
+            "unit_pair_id": [f"D:{i}" for i in range(n)],
+            "doc_id": "D",
+            "kind": "paragraph",
+            "link": "1-1",
+            "score": 1.0,
+            "zh_ids": [[]] * n,
+            "en_ids": [[]] * n,
+            "zh_text": "文本",
+            "en_text": "text",
+            "zh_tokens": [["文本"]] * n,
+        }
+    )
     docs = pd.DataFrame({"doc_id": ["D"], "symbol": ["D"], "original_lang": ["en"], "srclang": ["en"]})
-    meta = write_index(tmp_path / "index", rows, docs, zh, en,
-                       {"index": {"exact_max_pairs": 500, "ivf_candidates": 400, "vector_dtype": "float32"}})
+    meta = write_index(
+        tmp_path / "index",
+        rows,
+        docs,
+        zh,
+        en,
+        {"index": {"exact_max_pairs": 500, "ivf_candidates": 400, "vector_dtype": "float32"}},
+    )
     assert meta["ivf_levels"] == ["sentence"]
     index = SearchIndex(tmp_path / "index")
     agree = 0

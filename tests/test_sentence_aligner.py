@@ -1,4 +1,5 @@
 """The sentence aligner: DP exactness, ladders and scoring, cache, symmetry, bad input."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,8 +41,11 @@ def test_banded_dp_is_exact_on_small_grids(seed):
     def best(i, j):
         if i == 0 and j == 0:
             return 0.0
-        return min(best(i - k, j - l) + (table[(i, k, l, j)] if k and l else 0.3 * (k + l))
-                   for k, l in banded.BEADS if k <= i and l <= j)
+        return min(
+            best(i - k, j - l) + (table[(i, k, l, j)] if k and l else 0.3 * (k + l))
+            for k, l in banded.BEADS
+            if k <= i and l <= j
+        )
 
     path = banded.align(n, m, banded.Band.full(n, m), cost_row, 0.3)
     got = sum(table[(i + k, k, l, j + l)] if k and l else 0.3 * (k + l) for i, k, j, l in path)
@@ -68,16 +72,20 @@ def test_merge_with_an_unrelated_member_costs_more():
     """A sentence unrelated to the other side, absorbed into a merge, is penalised
     (member_weight): the omission is not hidden inside a 1-2 bead."""
     from pipeline.align.sentence_aligner import _Costs
+
     rng = np.random.default_rng(0)
     basis = np.linalg.qr(rng.normal(size=(16, 16)))[0]
     src = Side(basis[[0, 1, 2]].astype(np.float32), np.array([40, 40, 40], np.float32), np.zeros((3, 64), np.float32))
     # target 1 is unrelated to every source sentence, and short: composition hides it
-    tgt = Side(basis[[0, 9, 1, 2]].astype(np.float32), np.array([120, 10, 120, 120], np.float32),
-               np.zeros((4, 64), np.float32))
+    tgt = Side(
+        basis[[0, 9, 1, 2]].astype(np.float32), np.array([120, 10, 120, 120], np.float32), np.zeros((4, 64), np.float32)
+    )
     beads = tuple(b for b in banded.BEADS if max(b) <= 3)
     band = banded.Band.full(3, 4)
-    cost = {w: _Costs(src, tgt, band, SentenceAlignParams(member_weight=w), beads)(1, 1, 2, np.array([2]))[0]
-            for w in (0.0, 1.0)}
+    cost = {
+        w: _Costs(src, tgt, band, SentenceAlignParams(member_weight=w), beads)(1, 1, 2, np.array([2]))[0]
+        for w in (0.0, 1.0)
+    }
     assert cost[1.0] > cost[0.0] + 0.1
 
 
@@ -85,6 +93,7 @@ def test_hubness_counts_distinct_runs_only():
     """Runs overlapping a better-matching run are not counted among a sentence's
     neighbours; single sentences never overlap, so they are counted as before."""
     from pipeline.align.sentence_aligner import _topk_mean, _topk_mean_distinct
+
     keys, ends = np.zeros(4, np.int64), np.array([5, 6, 4, 9])
     values = np.array([0.9, 0.85, 0.84, 0.5], np.float32)
     assert _topk_mean_distinct(keys, ends, values, 1, 2, 0.0, 2)[0] == pytest.approx(0.7)  # 5 and 9
@@ -112,6 +121,7 @@ def test_hubness_counts_distinct_runs_only():
 
 def test_leftovers_between_the_same_beads_are_paired():
     from pipeline.align.sentence_aligner import _pair_leftovers
+
     # (i, k, j, l): a 1-0 and a 0-1 between two 1-1 beads become one 1-1 bead
     path = [(0, 1, 0, 1), (1, 1, 1, 0), (2, 0, 1, 1), (2, 1, 2, 1)]
     assert _pair_leftovers(path) == [(0, 1, 0, 1), (1, 1, 1, 1), (2, 1, 2, 1)]
@@ -127,6 +137,7 @@ def test_leftovers_between_the_same_beads_are_paired():
 
 def test_edge_windows():
     from pipeline.align.windows import edge_checks, edge_window
+
     text = "The report will be posted on the website. Statement by the President"
     assert edge_window(text, 12, head=False) == "the President"  # snapped to whole words
     assert edge_window(text, 5, head=True) == "The report"
@@ -144,20 +155,32 @@ def test_a_heading_glued_to_its_neighbour_is_found_but_a_missing_one_is_not(para
     from pipeline.align.sentence_aligner import _edge_window_gains, _median_ratio
 
     embedder = Embedder(params["embedding"], progress=False)
-    zh = ["委员会在第一次会议上选举了主席团成员。", "委员会通过了临时议程。",
-          "秘书处将在会议开幕前至少六周分发所有会议文件。", "主席发言",
-          "主席向与会者致欢迎辞，并回顾了委员会的任务。", "委员会审议了执行主任的报告。",
-          "若干代表团对报告表示欢迎。", "委员会决定将该项目推迟到下届会议审议。"]
+    zh = [
+        "委员会在第一次会议上选举了主席团成员。",
+        "委员会通过了临时议程。",
+        "秘书处将在会议开幕前至少六周分发所有会议文件。",
+        "主席发言",
+        "主席向与会者致欢迎辞，并回顾了委员会的任务。",
+        "委员会审议了执行主任的报告。",
+        "若干代表团对报告表示欢迎。",
+        "委员会决定将该项目推迟到下届会议审议。",
+    ]
     body = "The secretariat will circulate all meeting documents at least six weeks before the opening of the session."
-    en = ["At its first meeting, the Committee elected the members of its Bureau.",
-          "The Committee adopted the provisional agenda.", body + " Statement by the Chair",
-          "The Chair welcomed the participants and recalled the mandate of the Committee.",
-          "The Committee considered the report of the Executive Director.", "Several delegations welcomed the report.",
-          "The Committee decided to defer consideration of the item to its next session."]
+    en = [
+        "At its first meeting, the Committee elected the members of its Bureau.",
+        "The Committee adopted the provisional agenda.",
+        body + " Statement by the Chair",
+        "The Chair welcomed the participants and recalled the mandate of the Committee.",
+        "The Committee considered the report of the Executive Director.",
+        "Several delegations welcomed the report.",
+        "The Committee decided to defer consideration of the item to its next session.",
+    ]
     p = SentenceAlignParams.from_params(params["sentence_align"])
     vectors = embedder(zh + en + [body])
     src, tgt = Side.from_texts(zh, vectors[:8]), Side.from_texts(en, vectors[8:15])
-    without_heading = Side.from_texts(en[:2] + [body] + en[3:], np.concatenate([vectors[8:10], vectors[15:], vectors[11:15]]))
+    without_heading = Side.from_texts(
+        en[:2] + [body] + en[3:], np.concatenate([vectors[8:10], vectors[15:], vectors[11:15]])
+    )
     for tgt_side, expected in ((tgt, ((2, 3), (2,))), (without_heading, ((3,), ()))):
         forward = [(b.src, b.tgt) for b in align_sides(src, tgt_side, p, embedder)]
         assert expected in forward
@@ -165,8 +188,9 @@ def test_a_heading_glued_to_its_neighbour_is_found_but_a_missing_one_is_not(para
     # the evidence itself: the heading's window gain in the merge (source 2-3 with target 2)
     path = [(0, 1, 0, 1), (1, 1, 1, 1), (2, 2, 2, 1), (4, 1, 3, 1), (5, 1, 4, 1), (6, 1, 5, 1), (7, 1, 6, 1)]
     glued = _edge_window_gains(path, src, tgt, p, _median_ratio(src, tgt), embedder)[(4, 2, 3, 1)][(0, 3)]
-    missing = _edge_window_gains(path, src, without_heading, p, _median_ratio(src, without_heading),
-                                 embedder)[(4, 2, 3, 1)][(0, 3)]
+    missing = _edge_window_gains(path, src, without_heading, p, _median_ratio(src, without_heading), embedder)[
+        (4, 2, 3, 1)
+    ][(0, 3)]
     assert glued >= p.window_min_gain > missing
 
 
@@ -193,8 +217,12 @@ def test_evaluate_cli(tmp_path, capsys):
 
 def test_unpc_lines_are_read_in_document_order(tmp_path):
     # the .ids file gives each line's place in its document; the files do not keep it
-    ids = ["doc/a ar:9:1 en:7:2 zh:8:2", "doc/b en:1:1 zh:1:1", "doc/a ar:2:1 en:3:1 zh:3:1",
-           "doc/a ar:9:1 en:7:1 zh:8:1"]
+    ids = [
+        "doc/a ar:9:1 en:7:2 zh:8:2",
+        "doc/b en:1:1 zh:1:1",
+        "doc/a ar:2:1 en:3:1 zh:3:1",
+        "doc/a ar:9:1 en:7:1 zh:8:1",
+    ]
     zh, en = ["甲二", "乙", "甲零", "甲一"], ["A2", "B", "A0", "A1"]
     for ext, lines in (("ids", ids), ("zh", zh), ("en", en)):
         (tmp_path / f"UNv1.0.devset.dev.{ext}").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -214,8 +242,7 @@ def params(embedded_model_dir, tmp_path_factory):
 def sample_tasks(tmp_path_factory):
     """A small seeded slice of the UNPC-derived set (joins, drops, several documents)."""
     out = tmp_path_factory.mktemp("evalset")
-    evalset.build(ROOT / "raw" / "unpc-dev", out, evalset.EvalSetParams(seed=7, dev_share=0.95,
-                                                                         task_sizes=(60, 90)))
+    evalset.build(ROOT / "raw" / "unpc-dev", out, evalset.EvalSetParams(seed=7, dev_share=0.95, task_sizes=(60, 90)))
     return out / "test"
 
 
@@ -323,6 +350,7 @@ def test_token_evidence_raises_or_lowers_the_cost_of_a_merge():
     less (token_bonus), one with a member that covers nothing costs more
     (token_penalty); a merge on both sides gets no bonus."""
     from pipeline.align.sentence_aligner import _Costs
+
     eye = np.eye(8, dtype=np.float32)
     rng = np.random.default_rng(1)
     basis = np.linalg.qr(rng.normal(size=(16, 16)))[0].astype(np.float32)
@@ -356,6 +384,7 @@ def test_token_gains_per_share_put_short_and_long_members_on_one_scale():
     a long member (so a one-sentence rendering of a short clause is not mistaken for
     an absorbed sentence), while an absorbed member stays at zero."""
     from pipeline.align.sentence_aligner import _Costs
+
     eye = np.eye(10, dtype=np.float32)
     rng = np.random.default_rng(2)
     basis = np.linalg.qr(rng.normal(size=(16, 16)))[0].astype(np.float32)
@@ -379,17 +408,21 @@ def test_token_gains_per_share_put_short_and_long_members_on_one_scale():
     assert absorbed[(1, 1)] == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("zh, en, expect", [
-    ("", "", []),
-    ("", "One.\nTwo.\n", ["[]:[0]", "[]:[1]"]),
-    ("一。\n", "", ["[0]:[]"]),
-    ("技术援助需要。\n", "Technical assistance needs.\n", ["[0]:[0]"]),
-])
+@pytest.mark.parametrize(
+    "zh, en, expect",
+    [
+        ("", "", []),
+        ("", "One.\nTwo.\n", ["[]:[0]", "[]:[1]"]),
+        ("一。\n", "", ["[0]:[]"]),
+        ("技术援助需要。\n", "Technical assistance needs.\n", ["[0]:[0]"]),
+    ],
+)
 def test_align_sentences_degenerate_inputs(zh, en, expect, tmp_path, params, capsys):
     (tmp_path / "zh").write_text(zh, encoding="utf-8")
     (tmp_path / "en").write_text(en, encoding="utf-8")
     params_file = tmp_path / "params.yaml"
     import yaml
+
     params_file.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
     assert main(["--params", str(params_file), "align-sentences", str(tmp_path / "zh"), str(tmp_path / "en")]) == 0
     assert capsys.readouterr().out.split() == expect
@@ -400,9 +433,22 @@ def test_align_sentences_wildly_different_lengths(tmp_path, params, capsys):
     (tmp_path / "zh").write_text("\n".join(zh) + "\n", encoding="utf-8")
     (tmp_path / "en").write_text("Article 57 sets out the obligations of States parties.\n", encoding="utf-8")
     import yaml
+
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
-    assert main(["--params", str(tmp_path / "p.yaml"), "align-sentences", str(tmp_path / "zh"),
-                 str(tmp_path / "en"), "--out", str(tmp_path / "ladder")]) == 0
+    assert (
+        main(
+            [
+                "--params",
+                str(tmp_path / "p.yaml"),
+                "align-sentences",
+                str(tmp_path / "zh"),
+                str(tmp_path / "en"),
+                "--out",
+                str(tmp_path / "ladder"),
+            ]
+        )
+        == 0
+    )
     beads = read_ladder(tmp_path / "ladder")
     assert sorted(i for a, _ in beads for i in a) == list(range(100))
     assert [b for _, b in beads if b] == [(0,)]

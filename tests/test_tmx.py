@@ -1,4 +1,5 @@
 """TMX 1.4b export: valid against the DTD, importable, and it reads back to the same pairs."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,14 +44,19 @@ def test_tmx_is_valid_and_round_trips(bundled_output, tmp_path, level):
         assert unit["props"].get("x-item") == (row.item or None)
         assert abs(float(unit["props"]["x-score"]) - row.score) < 1e-4
     # the source language comes first in every <tu>
-    first = etree.parse(str(out)).xpath("//tu/tuv[1]/@xml:lang",
-                                        namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+    first = etree.parse(str(out)).xpath(
+        "//tu/tuv[1]/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"}
+    )
     assert set(first) == {"en-GB"}
 
 
 def _rows(pairs: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame([{"pair_id": p, "doc_id": d, "item": None, "kind": "paragraph", "score": 0.5,
-                          "zh_text": zh, "en_text": en} for p, d, zh, en in pairs])
+    return pd.DataFrame(
+        [
+            {"pair_id": p, "doc_id": d, "item": None, "kind": "paragraph", "score": 0.5, "zh_text": zh, "en_text": en}
+            for p, d, zh, en in pairs
+        ]
+    )
 
 
 def test_omissions_are_skipped_and_counted(tmp_path):
@@ -74,7 +80,8 @@ def test_mixed_source_languages_and_awkward_text(tmp_path):
     assert back["units"][0]["segs"] == {"zh-CN": "甲 & 乙 <丙>", "en-GB": 'R&D "quoted" <tag>'}
     assert back["units"][1]["segs"]["zh-CN"] == "中文原文"  # control character dropped
     first = etree.parse(str(tmp_path / "m.tmx")).xpath(
-        "//tu/tuv[1]/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+        "//tu/tuv[1]/@xml:lang", namespaces={"xml": "http://www.w3.org/XML/1998/namespace"}
+    )
     assert first == ["en-GB", "zh-CN"]
 
 
@@ -89,8 +96,9 @@ def test_original_language_from_the_documents_table(bundled_output, tmp_path):
     tables["documents"] = docs
     assert documents_of(tables).srclang.tolist() == ["zh"]
     tables["segments"] = tables["segments"][tables["segments"].kind != "meta"]
-    tables["documents"] = tables["documents"].drop(columns=[c for c in ("original_lang", "original_language")
-                                                            if c in docs.columns])
+    tables["documents"] = tables["documents"].drop(
+        columns=[c for c in ("original_lang", "original_language") if c in docs.columns]
+    )
     assert documents_of(tables, default_srclang="en").original_lang.tolist() == [None]
 
 
@@ -100,7 +108,8 @@ def test_per_document_tmx_from_a_stage_folder(bundled_output, tmp_path):
     assert main(["--params", str(params), "tmx", str(work), "--out", str(tmp_path / f"{BUNDLED}.tmx")]) == 0
     validate(tmp_path / f"{BUNDLED}.tmx")
     assert len(read_tmx(tmp_path / f"{BUNDLED}.tmx")["units"]) == len(
-        io.read_table("sentence_alignments", work / "sentence_alignments.parquet"))
+        io.read_table("sentence_alignments", work / "sentence_alignments.parquet")
+    )
 
 
 def test_missing_tables_say_what_to_run(tmp_path, capsys):

@@ -40,6 +40,7 @@ that does not lean on the code they test.
 ``python -m tests.un_pdf`` redraws ``raw/CTOC_COP_WG.2_2009_1/{zh,en}.pdf`` (New York
 layout) from that document's layout description ``layout.yaml``.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "raw" / "CTOC_COP_WG.2_2009_1"
 BUNDLED_SYMBOL = "CTOC/COP/WG.2/2009/1"
 
-CJK_FONT_PATHS = [Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-                  Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf")]
+CJK_FONT_PATHS = [
+    Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
+    Path("/usr/share/fonts-droid-fallback/truetype/DroidSansFallback.ttf"),
+]
 SONG_FONT_PATHS = [Path("/usr/share/fonts/truetype/arphic/uming.ttc")]
 SUPER_TO_ASCII = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -104,6 +107,7 @@ def _register(face: str) -> None:
 
 
 # ---------------------------------------------------------------------------- layouts and styles
+
 
 @dataclass(frozen=True)
 class Style:
@@ -175,25 +179,60 @@ class Layout:
     next_top: float  # top of body text on later pages
 
 
-NEWYORK = Layout("newyork", W, H, LEFT, RIGHT, {"zh": 10.0, "en": 10.0}, 1.2, PARA_GAP,
-                 {"zh": NOTE_SIZE, "en": NOTE_SIZE}, 10.0 / NOTE_SIZE, BOTTOM, "CJK", False, 0.0,
-                 _COMMON, 222.0, 76.0)
+NEWYORK = Layout(
+    "newyork",
+    W,
+    H,
+    LEFT,
+    RIGHT,
+    {"zh": 10.0, "en": 10.0},
+    1.2,
+    PARA_GAP,
+    {"zh": NOTE_SIZE, "en": NOTE_SIZE},
+    10.0 / NOTE_SIZE,
+    BOTTOM,
+    "CJK",
+    False,
+    0.0,
+    _COMMON,
+    222.0,
+    76.0,
+)
 
-_GENEVA_STYLES = {**_COMMON,
-                  "h1": replace(_COMMON["h1"], size=1, label_x=-34.0),
-                  "h2": replace(_COMMON["h2"], label_x=-34.0),
-                  "title": replace(_COMMON["title"], size=3),
-                  "signature": Style(text_x=200.0, cont_x=200.0, after=10),
-                  "numbered": Style(labelled=True, label_x=0, text_x=34.0, cont_x=0),
-                  "sub": Style(labelled=True, label_x=34.0, text_x=68.0, cont_x=34.0),
-                  "subsub": Style(labelled=True, label_x=68.0, text_x=96.0, cont_x=68.0),
-                  "bullet": Style(labelled=True, label_x=34.0, text_x=50.0, cont_x=50.0),
-                  "operative": Style(labelled=True, label_x=34.0, text_x=68.0, cont_x=0, italic_lead="verb"),
-                  "preamble": Style(text_x=34.0, italic_lead="participle"),
-                  "summary": Style(text_x=0, box=True)}
+_GENEVA_STYLES = {
+    **_COMMON,
+    "h1": replace(_COMMON["h1"], size=1, label_x=-34.0),
+    "h2": replace(_COMMON["h2"], label_x=-34.0),
+    "title": replace(_COMMON["title"], size=3),
+    "signature": Style(text_x=200.0, cont_x=200.0, after=10),
+    "numbered": Style(labelled=True, label_x=0, text_x=34.0, cont_x=0),
+    "sub": Style(labelled=True, label_x=34.0, text_x=68.0, cont_x=34.0),
+    "subsub": Style(labelled=True, label_x=68.0, text_x=96.0, cont_x=68.0),
+    "bullet": Style(labelled=True, label_x=34.0, text_x=50.0, cont_x=50.0),
+    "operative": Style(labelled=True, label_x=34.0, text_x=68.0, cont_x=0, italic_lead="verb"),
+    "preamble": Style(text_x=34.0, italic_lead="participle"),
+    "summary": Style(text_x=0, box=True),
+}
 
-GENEVA = Layout("geneva", 595.28, 841.89, 99.2, 524.4, {"zh": 12.0, "en": 11.0}, 1.25, 8.0,
-                {"zh": 9.5, "en": 9.0}, 1.2, 780.0, "Song", True, 0.2, _GENEVA_STYLES, 246.0, 86.0)
+GENEVA = Layout(
+    "geneva",
+    595.28,
+    841.89,
+    99.2,
+    524.4,
+    {"zh": 12.0, "en": 11.0},
+    1.25,
+    8.0,
+    {"zh": 9.5, "en": 9.0},
+    1.2,
+    780.0,
+    "Song",
+    True,
+    0.2,
+    _GENEVA_STYLES,
+    246.0,
+    86.0,
+)
 
 LAYOUTS = {"newyork": NEWYORK, "geneva": GENEVA}
 
@@ -203,6 +242,7 @@ def _layout(layout) -> Layout:
 
 
 # ---------------------------------------------------------------------------- document model
+
 
 @dataclass
 class Item:
@@ -241,12 +281,18 @@ class Doc:
 
 # ---------------------------------------------------------------------------- text measuring and breaking
 
+
 def _wide(ch: str) -> bool:
-    return ord(ch) > 0x2e7f and ch not in "“”‘’"
+    return ord(ch) > 0x2E7F and ch not in "“”‘’"
 
 
-FACES = {"normal": "Times-Roman", "bold": "Times-Bold", "italic": "Times-Italic",
-         "title": "Times-Bold", "body": "Times-Roman"}
+FACES = {
+    "normal": "Times-Roman",
+    "bold": "Times-Bold",
+    "italic": "Times-Italic",
+    "title": "Times-Bold",
+    "body": "Times-Roman",
+}
 
 
 def _font(ch: str, face: str, cjk: str) -> str:
@@ -306,8 +352,9 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
-def wrap(text: str, avail: float, style: str = "body", size: float = BODY, cjk: str = "CJK",
-         first: float | None = None) -> list[str]:
+def wrap(
+    text: str, avail: float, style: str = "body", size: float = BODY, cjk: str = "CJK", first: float | None = None
+) -> list[str]:
     """Lines (each keeps its trailing space, as Word's PDFs do); ``first``: the first line's width."""
     lines, cur = [], ""
     for tok in _tokens(text):
@@ -322,8 +369,10 @@ def wrap(text: str, avail: float, style: str = "body", size: float = BODY, cjk: 
     return lines
 
 
-LABEL = re.compile(r"^((?:[-–]\s)?(?:\d{1,3}\.|\(?[a-z]{1,4}\)|[IVXLC]{1,6}\.|[A-Z]\.|（[a-z\d]{1,4}）|[㈠-㈩]|"
-                   r"[一二三四五六七八九十]+、|[•·▪–-]))( ?)(?=\S)")
+LABEL = re.compile(
+    r"^((?:[-–]\s)?(?:\d{1,3}\.|\(?[a-z]{1,4}\)|[IVXLC]{1,6}\.|[A-Z]\.|（[a-z\d]{1,4}）|[㈠-㈩]|"
+    r"[一二三四五六七八九十]+、|[•·▪–-]))( ?)(?=\S)"
+)
 
 
 def split_label(text: str) -> tuple[str, str]:
@@ -331,12 +380,37 @@ def split_label(text: str) -> tuple[str, str]:
     m = LABEL.match(text)
     if not m:
         return "", text
-    return m.group(0), text[m.end():]
+    return m.group(0), text[m.end() :]
 
 
-PARTICIPLE_WORDS = {"with", "also", "further", "in", "mind", "appreciation", "concern", "deep", "deeply", "grave",
-                    "satisfaction", "regret", "that", "the", "all", "by", "of", "its", "resolution", "alarm",
-                    "interest", "serious", "great", "particular", "furthermore", "moreover"}
+PARTICIPLE_WORDS = {
+    "with",
+    "also",
+    "further",
+    "in",
+    "mind",
+    "appreciation",
+    "concern",
+    "deep",
+    "deeply",
+    "grave",
+    "satisfaction",
+    "regret",
+    "that",
+    "the",
+    "all",
+    "by",
+    "of",
+    "its",
+    "resolution",
+    "alarm",
+    "interest",
+    "serious",
+    "great",
+    "particular",
+    "furthermore",
+    "moreover",
+}
 
 
 def _italic_lead(text: str, how: str) -> int:
@@ -354,6 +428,7 @@ def _italic_lead(text: str, how: str) -> int:
 
 
 # ---------------------------------------------------------------------------- drawing
+
 
 class _Renderer:
     def __init__(self, doc: Doc, path: Path, layout: Layout, n_pages: int):
@@ -373,8 +448,16 @@ class _Renderer:
         self.carry: list[tuple[str, str | None]] = []
 
     # pdfplumber's top = H - baseline - size (approximately); we place by baseline
-    def _text(self, x: float, top: float, text: str, face="normal", size: float = BODY,
-              char_space: float = 0.0, word_space: float = 0.0) -> float:
+    def _text(
+        self,
+        x: float,
+        top: float,
+        text: str,
+        face="normal",
+        size: float = BODY,
+        char_space: float = 0.0,
+        word_space: float = 0.0,
+    ) -> float:
         base = self.L.height - top - size * 0.8
         for t, f, s, rise in _pieces(text, face, size, self.L.cjk_face):
             self.c.setFont(f, s)
@@ -392,8 +475,14 @@ class _Renderer:
     def _rule(self, x0: float, x1: float, top: float, thick: float, pieces: int = 1) -> None:
         step = (x1 - x0) / pieces
         for i in range(pieces):
-            self.c.rect(x0 + i * step, self.L.height - top - thick, step + (0.2 if i < pieces - 1 else 0), thick,
-                        stroke=0, fill=1)
+            self.c.rect(
+                x0 + i * step,
+                self.L.height - top - thick,
+                step + (0.2 if i < pieces - 1 else 0),
+                thick,
+                stroke=0,
+                fill=1,
+            )
 
     # -------------------------------------------------------------- page furniture
     def masthead(self) -> None:
@@ -508,8 +597,13 @@ class _Renderer:
         for i, (text, mark) in enumerate(here):
             t = top + i * self.note_lead
             if mark is not None:
-                self._text(L.left - 6.4 - width(mark, "normal", self.note_size * 0.65), t + 1.5, mark, "normal",
-                           round(self.note_size * 0.65, 2))
+                self._text(
+                    L.left - 6.4 - width(mark, "normal", self.note_size * 0.65),
+                    t + 1.5,
+                    mark,
+                    "normal",
+                    round(self.note_size * 0.65, 2),
+                )
             self._line(L.left, t, text, "normal", self.note_size, L.right - L.left, last=True)
 
     def _body_limit(self, extra_notes: int = 0) -> float:
@@ -529,7 +623,7 @@ class _Renderer:
         cs = ws = 0.0
         if self.L.justify and not last:
             ink = text.rstrip(" ")
-            slack = avail - width(ink, faces if isinstance(faces, str) else faces[:len(ink)], size, self.L.cjk_face)
+            slack = avail - width(ink, faces if isinstance(faces, str) else faces[: len(ink)], size, self.L.cjk_face)
             if slack > 0:
                 if self.doc.lang == "zh":
                     n = len(ink) - 1
@@ -544,8 +638,17 @@ class _Renderer:
     def _size(self, st: Style) -> float:
         return (self.note_size if st.note else self.body) + st.size
 
-    def place(self, x: float, text: str, faces, size: float, leading: float, avail: float, last: bool,
-              label: tuple | None = None) -> None:
+    def place(
+        self,
+        x: float,
+        text: str,
+        faces,
+        size: float,
+        leading: float,
+        avail: float,
+        last: bool,
+        label: tuple | None = None,
+    ) -> None:
         marks = [m.translate(SUPER_TO_ASCII) for m in re.findall(f"[{SUPERS}]+", text)]
         new_notes = [nl for m in marks if m in self.doc.notes for nl in self._note_lines(m)]
         if self.y + size > self._body_limit(len(new_notes)):
@@ -560,8 +663,7 @@ class _Renderer:
         """One printed paragraph in a style: label at its stop, text at the tab, wrapped, justified."""
         L = self.L
         size = self._size(st)
-        leading = round(size * L.leading, 2) if size > self.body + 0.5 else (
-            self.note_lead if st.note else self.lead)
+        leading = round(size * L.leading, 2) if size > self.body + 0.5 else (self.note_lead if st.note else self.lead)
         label, rest = split_label(text) if st.labelled else ("", text)
         col = L.right - L.left - st.right
         x0 = L.left + extra_indent
@@ -587,12 +689,20 @@ class _Renderer:
                 self.new_page()
         pos = 0
         for k, line in enumerate(lines):
-            fx = faces[pos:pos + len(line)] if faces else face
+            fx = faces[pos : pos + len(line)] if faces else face
             pos += len(line)
             last = k == len(lines) - 1
             if k == 0:
-                self.place(x0 + text_x, line, fx, size, leading, first_avail, last,
-                           (x0 + st.label_x, label, face) if label else None)
+                self.place(
+                    x0 + text_x,
+                    line,
+                    fx,
+                    size,
+                    leading,
+                    first_avail,
+                    last,
+                    (x0 + st.label_x, label, face) if label else None,
+                )
             else:
                 self.place(x0 + cont_x, line, fx, size, leading, avail, last)
 
@@ -641,7 +751,9 @@ class _Renderer:
             xs.append(xs[-1] + w_)
         size = self.body - (1.0 if L.name == "newyork" else 2.0)
         lead = round(size * 1.2, 2)
-        pad = 11.0 if L.name == "newyork" else 12.0  # cell margins (Word: 0.08 in a side): the gap before the next column
+        pad = (
+            11.0 if L.name == "newyork" else 12.0
+        )  # cell margins (Word: 0.08 in a side): the gap before the next column
 
         def cell_lines(cells, style):
             return [wrap(c, w_ - pad, style, size, L.cjk_face) if c else [] for c, w_ in zip(cells, widths)]
@@ -751,9 +863,16 @@ def entry_style(kind: str, style: str | None, text: str, lang: str) -> str:
         if core in "•·▪–-":
             return "bullet"
         return "sub"
-    return {"title": "title", "sponsors": "sponsors", "preamble": "preamble", "doc_ref": "docref",
-            "signature": "signature", "table_title": "table_title", "table_note": "table_note",
-            "meta": "session"}.get(kind, "body")
+    return {
+        "title": "title",
+        "sponsors": "sponsors",
+        "preamble": "preamble",
+        "doc_ref": "docref",
+        "signature": "signature",
+        "table_title": "table_title",
+        "table_note": "table_note",
+        "meta": "session",
+    }.get(kind, "body")
 
 
 def doc_from_source(src: SourceDoc, lang: str) -> Doc:
@@ -799,7 +918,7 @@ def doc_from_source(src: SourceDoc, lang: str) -> Doc:
                 text = devcorpus.join(lines)
                 m = NOTE_MARK.match(text)
                 mark = m.group(1).translate(SUPER_TO_ASCII) if m else str(len(doc.notes) + 1)
-                doc.notes[mark] = text[m.end():] if m else text
+                doc.notes[mark] = text[m.end() :] if m else text
             continue
         if e.style == "new_page":  # the description asks for a page break before this entry
             flush()
@@ -821,9 +940,16 @@ def load_layout(path: Path) -> SourceDoc:
     path = Path(path)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     entries = [devcorpus._entry(u, f"{path} unit {n + 1}") for n, u in enumerate(data["units"])]
-    return SourceDoc(path.parent.name, data["symbol"], data.get("doc_type", "note"), data.get("based_on", ""),
-                     str(data.get("job", "31-00000")), str(data.get("date_code", "010131")),
-                     list(data.get("hard_cases") or []), entries)
+    return SourceDoc(
+        path.parent.name,
+        data["symbol"],
+        data.get("doc_type", "note"),
+        data.get("based_on", ""),
+        str(data.get("job", "31-00000")),
+        str(data.get("date_code", "010131")),
+        list(data.get("hard_cases") or []),
+        entries,
+    )
 
 
 def render_layout_file(layout_file: Path, out_dir: Path, layout="newyork") -> list[Path]:
@@ -833,6 +959,7 @@ def render_layout_file(layout_file: Path, out_dir: Path, layout="newyork") -> li
 
 
 # ---------------------------------------------------------------------------- the bundled document
+
 
 def render_bundled(root: Path | None = None, out_dir: Path | None = None, layout="newyork") -> list[Path]:
     """raw/CTOC_COP_WG.2_2009_1/{zh,en}.pdf from its layout.yaml (or into ``out_dir``)."""

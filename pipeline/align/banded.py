@@ -7,6 +7,7 @@ stay inside the row and are handled by a running minimum. Memory and time are
 proportional to the number of band cells, so a band of constant width makes the
 aligner linear in document length.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,8 +60,9 @@ class Band:
 CostRow = Callable[[int, int, int, np.ndarray], np.ndarray]
 
 
-def align(n: int, m: int, band: Band, cost_row: CostRow, skip_cost: float,
-          beads: tuple[tuple[int, int], ...] = BEADS) -> list[tuple[int, int, int, int]]:
+def align(
+    n: int, m: int, band: Band, cost_row: CostRow, skip_cost: float, beads: tuple[tuple[int, int], ...] = BEADS
+) -> list[tuple[int, int, int, int]]:
     """Cheapest monotone path from (0, 0) to (n, m): beads as (i, k, j, l) = src i..i+k, tgt j..j+l."""
     lo, hi = band.lo, band.hi
     cost: list[np.ndarray] = []

@@ -4,6 +4,7 @@ Fitted on the dev part of the evaluation set by isotonic regression (pool adjace
 violators), separately for 1-1 beads and for merges (1-2, 2-1, ...); omissions get
 the share of predicted omissions that were right. Stored as JSON breakpoints.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,14 @@ class Calibration:
     def save(self, path: Path, extra: dict | None = None) -> None:
         from ..io import write_json
 
-        write_json({"curves": {k: {"x": x, "y": y} for k, (x, y) in sorted(self.curves.items())},
-                    "omission": round(self.omission, 5), **(extra or {})}, path)
+        write_json(
+            {
+                "curves": {k: {"x": x, "y": y} for k, (x, y) in sorted(self.curves.items())},
+                "omission": round(self.omission, 5),
+                **(extra or {}),
+            },
+            path,
+        )
 
     @staticmethod
     def curve_of(bead) -> str:

@@ -14,6 +14,7 @@ the runs' structural kinds differ and one when a run of several units crosses a
 structural boundary (two kinds, or two numbered units). Structure is evidence like the others, never a
 wall: a mis-numbered paragraph still pairs by content.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,8 +64,9 @@ def _crosses_boundary(run: list[Unit]) -> bool:
     """A run of units of different kinds, or with a numbered unit after its first, joins
     what the document keeps apart (a heading and its paragraph, paragraphs 4 and 5): the
     parts of a split paragraph continue it unnumbered."""
-    return len(run) > 1 and (len({u.kind for u in run}) > 1 or any(u.label is not None for u in run[1:])
-                             or run[0].kind == "heading")  # consecutive headings are distinct headings
+    return len(run) > 1 and (
+        len({u.kind for u in run}) > 1 or any(u.label is not None for u in run[1:]) or run[0].kind == "heading"
+    )  # consecutive headings are distinct headings
 
 
 class Scorer:
@@ -94,7 +96,7 @@ class Scorer:
         return min(1.0, max(0.0, (self.min_gain - (cos - best)) / self.gain_ramp))
 
     def components(self, i: int, k: int, j: int, l: int) -> Components:
-        a, b = self.src[i:i + k], self.tgt[j:j + l]
+        a, b = self.src[i : i + k], self.tgt[j : j + l]
         cos = float(self._run_vector(a) @ self._run_vector(b))
         semantic = min(1.0, max(0.0, (cos - self.floor) / (self.ceiling - self.floor)))
         la, lb = sum(u.length for u in a), sum(u.length for u in b)
@@ -103,8 +105,7 @@ class Scorer:
         numbers = agreement([n for u in a for n in u.numbers], [n for u in b for n in u.numbers])
         symbols = agreement([s for u in a for s in u.symbols], [s for u in b for s in u.symbols])
         structure = structure_agreement(a[0], b[0])
-        parts = {"semantic": semantic, "length": length, "numbers": numbers, "symbols": symbols,
-                 "structure": structure}
+        parts = {"semantic": semantic, "length": length, "numbers": numbers, "symbols": symbols, "structure": structure}
         present = {name: v for name, v in parts.items() if v is not None}
         total = sum(self.weights[name] for name in present)
         score = sum(self.weights[name] * v for name, v in present.items()) / total
@@ -114,8 +115,15 @@ class Scorer:
             score -= self.boundary_penalty
         if len(a) > 1 or len(b) > 1:
             score -= self.gain_penalty * self._merge_shortfall(a, b, cos)
-        return Components(semantic, length, numbers, symbols, structure, min(1.0, max(0.0, score)),
-                          numbered=a[0].label is not None and b[0].label is not None)
+        return Components(
+            semantic,
+            length,
+            numbers,
+            symbols,
+            structure,
+            min(1.0, max(0.0, score)),
+            numbered=a[0].label is not None and b[0].label is not None,
+        )
 
     def __call__(self, i: int, k: int, j: int, l: int) -> float:
         return self.components(i, k, j, l).score

@@ -6,6 +6,7 @@ strong term, not a wall, so a mis-read heading or a paragraph split in one langu
 costs that spot only. Footnotes are a stream of their own. The sentences of each
 unit pair are then paired by the sentence aligner.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -28,9 +29,15 @@ def _unit(seg: Segment, vectors: dict[str, np.ndarray], cited: dict[str, str] | 
     text = seg.text
     label = (cited or {}).get(f"{seg.lang}:{seg.seg_id}", seg.label)
     body = strip_marker(text) if seg.label else text  # the paragraph number is structure, not content
-    return Unit(vector=vectors[text], length=sum(1 for ch in text if not ch.isspace()),
-                numbers=tuple(find_numbers(body)), symbols=tuple(find_symbols(text)), kind=seg.kind,
-                label=label, path=seg.path)
+    return Unit(
+        vector=vectors[text],
+        length=sum(1 for ch in text if not ch.isspace()),
+        numbers=tuple(find_numbers(body)),
+        symbols=tuple(find_symbols(text)),
+        kind=seg.kind,
+        label=label,
+        path=seg.path,
+    )
 
 
 def _length_ratio(src: list[Unit], tgt: list[Unit]) -> float:
@@ -75,30 +82,48 @@ class DocumentAligner:
         pair_id = f"{self.doc_id}:{len(self.pairs)}"
         first = (a or b)[0]
         score = comp.score if comp else 0.0
-        self.pairs.append({
-            "doc_id": self.doc_id, "pair_id": pair_id, "item": first.item, "path": first.path, "kind": first.kind,
-            f"{self.src_lang}_seg_ids": [s.seg_id for s in a], f"{self.tgt_lang}_seg_ids": [s.seg_id for s in b],
-            f"{self.src_lang}_text": _join([s.text for s in a]), f"{self.tgt_lang}_text": _join([s.text for s in b]),
-            "score": score, "link": f"{len(a)}-{len(b)}",
-            "semantic": comp.semantic if comp else None, "numbers_agree": comp.numbers if comp else None,
-            "symbols_agree": comp.symbols if comp else None,
-            "anchored": bool(comp is not None and comp.numbered and comp.structure == 1.0),
-            "flags": self._flags(comp, score, a, b),
-        })
+        self.pairs.append(
+            {
+                "doc_id": self.doc_id,
+                "pair_id": pair_id,
+                "item": first.item,
+                "path": first.path,
+                "kind": first.kind,
+                f"{self.src_lang}_seg_ids": [s.seg_id for s in a],
+                f"{self.tgt_lang}_seg_ids": [s.seg_id for s in b],
+                f"{self.src_lang}_text": _join([s.text for s in a]),
+                f"{self.tgt_lang}_text": _join([s.text for s in b]),
+                "score": score,
+                "link": f"{len(a)}-{len(b)}",
+                "semantic": comp.semantic if comp else None,
+                "numbers_agree": comp.numbers if comp else None,
+                "symbols_agree": comp.symbols if comp else None,
+                "anchored": bool(comp is not None and comp.numbered and comp.structure == 1.0),
+                "flags": self._flags(comp, score, a, b),
+            }
+        )
         if len(sa) == 1 and len(sb) == 1:
             sentence_beads = [((0,), (0,), score)]  # the unit pair's own score already says it
         else:
-            sentence_beads = [(bd.src, bd.tgt, self.calibration.score(bd))
-                              for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params,
-                                                    background=self.background)]
+            sentence_beads = [
+                (bd.src, bd.tgt, self.calibration.score(bd))
+                for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params, background=self.background)
+            ]
         for n, (ii, jj, s) in enumerate(sentence_beads):
             xa, xb = [sa[i] for i in ii], [sb[j] for j in jj]
-            self.sentence_pairs.append({
-                "doc_id": self.doc_id, "pair_id": pair_id, "sent_pair_id": f"{pair_id}.{n}",
-                f"{self.src_lang}_sent_ids": [x.sent_id for x in xa], f"{self.tgt_lang}_sent_ids": [x.sent_id for x in xb],
-                f"{self.src_lang}_text": _join([x.text for x in xa]), f"{self.tgt_lang}_text": _join([x.text for x in xb]),
-                "score": float(s) if xa and xb else 0.0, "link": f"{len(xa)}-{len(xb)}",
-            })
+            self.sentence_pairs.append(
+                {
+                    "doc_id": self.doc_id,
+                    "pair_id": pair_id,
+                    "sent_pair_id": f"{pair_id}.{n}",
+                    f"{self.src_lang}_sent_ids": [x.sent_id for x in xa],
+                    f"{self.tgt_lang}_sent_ids": [x.sent_id for x in xb],
+                    f"{self.src_lang}_text": _join([x.text for x in xa]),
+                    f"{self.tgt_lang}_text": _join([x.text for x in xb]),
+                    "score": float(s) if xa and xb else 0.0,
+                    "link": f"{len(xa)}-{len(xb)}",
+                }
+            )
 
 
 def _stream(seg: Segment) -> str:
@@ -107,9 +132,16 @@ def _stream(seg: Segment) -> str:
     return "notes" if seg.kind == "footnote" else "body"
 
 
-def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sents: list[Sentence],
-                   tgt_sents: list[Sentence], vectors: dict[str, np.ndarray], params: dict,
-                   sentence_params: dict | None = None) -> tuple[list[dict], list[dict]]:
+def align_document(
+    doc_id: str,
+    src: list[Segment],
+    tgt: list[Segment],
+    src_sents: list[Sentence],
+    tgt_sents: list[Sentence],
+    vectors: dict[str, np.ndarray],
+    params: dict,
+    sentence_params: dict | None = None,
+) -> tuple[list[dict], list[dict]]:
     """(unit pair rows, sentence pair rows) for the ``alignments`` tables.
 
     ``vectors`` maps text -> embedding for every segment and sentence text.
@@ -125,15 +157,29 @@ def align_document(doc_id: str, src: list[Segment], tgt: list[Segment], src_sent
         sents.setdefault(sent.seg_id, []).append(sent)
 
     calibration = UnitCalibration.load(params.get("unit_calibration"))
-    beads = _align_stream([s for s in src if _stream(s) == "body"], [s for s in tgt if _stream(s) == "body"],
-                          vectors, params, ratio, calibration)
+    beads = _align_stream(
+        [s for s in src if _stream(s) == "body"],
+        [s for s in tgt if _stream(s) == "body"],
+        vectors,
+        params,
+        ratio,
+        calibration,
+    )
     cited = _citations(beads)
-    beads += _align_stream([s for s in src if _stream(s) == "notes"], [s for s in tgt if _stream(s) == "notes"],
-                           vectors, params, ratio, calibration, cited)
+    beads += _align_stream(
+        [s for s in src if _stream(s) == "notes"],
+        [s for s in tgt if _stream(s) == "notes"],
+        vectors,
+        params,
+        ratio,
+        calibration,
+        cited,
+    )
     beads.sort(key=lambda bead: bead[0])  # reading order of the source version
     for _, a, b, comp in beads:
-        doc.add_pair(a, b, comp, [x for s in a for x in sents.get(s.seg_id, [])],
-                     [x for s in b for x in sents.get(s.seg_id, [])])
+        doc.add_pair(
+            a, b, comp, [x for s in a for x in sents.get(s.seg_id, [])], [x for s in b for x in sents.get(s.seg_id, [])]
+        )
     return doc.pairs, doc.sentence_pairs
 
 
@@ -149,28 +195,43 @@ def _citations(beads: list) -> dict[str, str]:
     return by_note
 
 
-def _align_stream(a_segs: list[Segment], b_segs: list[Segment], vectors: dict[str, np.ndarray], params: dict,
-                  ratio: float, calibration: UnitCalibration, cited: dict[str, str] | None = None
-                  ) -> list[tuple[float, list[Segment], list[Segment], object]]:
+def _align_stream(
+    a_segs: list[Segment],
+    b_segs: list[Segment],
+    vectors: dict[str, np.ndarray],
+    params: dict,
+    ratio: float,
+    calibration: UnitCalibration,
+    cited: dict[str, str] | None = None,
+) -> list[tuple[float, list[Segment], list[Segment], object]]:
     """The beads of one stream: (sort key, source segments, target segments, components
     with the calibrated score). ``cited``: footnotes' structural labels by the body pair
     that cites them."""
     if not a_segs or not b_segs:
         # nothing to pair with: the source's units stay in place, the target's go last
-        return [(float(s.position), [s], [], None) for s in a_segs] + \
-               [(1e9 + j, [], [s], None) for j, s in enumerate(b_segs)]
+        return [(float(s.position), [s], [], None) for s in a_segs] + [
+            (1e9 + j, [], [s], None) for j, s in enumerate(b_segs)
+        ]
     units_a, units_b = [_unit(s, vectors, cited) for s in a_segs], [_unit(s, vectors, cited) for s in b_segs]
     scorer = Scorer(units_a, units_b, params, ratio)
-    ladder = dp.align(len(a_segs), len(b_segs), scorer, params["skip_cost"], params["merge_cost"],
-                      coarse=scorer.coarse_matrix(), band=params["band"])
+    ladder = dp.align(
+        len(a_segs),
+        len(b_segs),
+        scorer,
+        params["skip_cost"],
+        params["merge_cost"],
+        coarse=scorer.coarse_matrix(),
+        band=params["band"],
+    )
     out = []
     last = -1.0
     for ii, jj in (bead for bead, _ in ladder):
         a, b = [a_segs[i] for i in ii], [b_segs[j] for j in jj]
         comp = scorer.components(ii[0], len(ii), jj[0], len(jj)) if ii and jj else None
         if comp is not None:  # the DP ranked by the raw score; the tables get a probability
-            comp = replace(comp, score=calibration.probability(comp, [units_a[i] for i in ii],
-                                                               [units_b[j] for j in jj]))
+            comp = replace(
+                comp, score=calibration.probability(comp, [units_a[i] for i in ii], [units_b[j] for j in jj])
+            )
         key = float(a[0].position) if a else last + 1e-3  # a 0-1 bead sits after the bead before it
         last = key
         out.append((key, a, b, comp))

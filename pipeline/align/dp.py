@@ -11,6 +11,7 @@ vectorised scores places a band, then the exact program runs inside the band of
 ``band`` units around it (banded.py), so time grows with document length, not its
 square.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -35,23 +36,31 @@ def coarse_path(scores: np.ndarray, skip_cost: float) -> list[tuple[int, int]]:
     return [(0, 0)] + [(i + k, j + l) for i, k, j, l in path]
 
 
-def align(n: int, m: int, score: Callable[[int, int, int, int], float], skip_cost: float,
-          merge_cost: float, coarse: np.ndarray | None = None, band: int = 12,
-          beads: tuple[tuple[int, int], ...] = DEFAULT_BEADS) -> list[tuple[Bead, float]]:
+def align(
+    n: int,
+    m: int,
+    score: Callable[[int, int, int, int], float],
+    skip_cost: float,
+    merge_cost: float,
+    coarse: np.ndarray | None = None,
+    band: int = 12,
+    beads: tuple[tuple[int, int], ...] = DEFAULT_BEADS,
+) -> list[tuple[Bead, float]]:
     """Best monotone ladder: [((src indices, tgt indices), score)], omissions score 0.
 
     ``score(i, k, j, l)`` scores source units i..i+k-1 against target j..j+l-1;
     ``coarse``: an (n, m) matrix of cheap 1-1 scores that places the band (full grid
     without it).
     """
+
     def cost_row(i: int, k: int, l: int, cols: np.ndarray) -> np.ndarray:
-        return np.array([(1.0 - score(i - k, k, j - l, l)) * (k + l) / 2 + merge_cost * (k + l - 2)
-                         for j in cols])
+        return np.array([(1.0 - score(i - k, k, j - l, l)) * (k + l) / 2 + merge_cost * (k + l - 2) for j in cols])
 
     if coarse is not None and n and m:
         grid = banded.Band.around(coarse_path(coarse, skip_cost), n, m, band)
     else:
         grid = banded.Band.full(n, m)
     path = banded.align(n, m, grid, cost_row, skip_cost, beads)
-    return [((tuple(range(i, i + k)), tuple(range(j, j + l))), score(i, k, j, l) if k and l else 0.0)
-            for i, k, j, l in path]
+    return [
+        ((tuple(range(i, i + k)), tuple(range(j, j + l))), score(i, k, j, l) if k and l else 0.0) for i, k, j, l in path
+    ]

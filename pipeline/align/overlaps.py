@@ -6,6 +6,7 @@ concatenation, which is what makes the aligner fast. Numbers and UN symbols are
 hashed into small count vectors so that their agreement between two runs is a
 dot product, computed for a whole band row at once.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -45,7 +46,7 @@ class Side:
     def pair(cls, src: list[str], tgt: list[str], encode) -> tuple["Side", "Side"]:
         """Both sides of a problem, their sentences encoded in one call of ``encode``."""
         vectors = encode(src + tgt)
-        return cls.from_texts(src, vectors[:len(src)]), cls.from_texts(tgt, vectors[len(src):])
+        return cls.from_texts(src, vectors[: len(src)]), cls.from_texts(tgt, vectors[len(src) :])
 
     def __len__(self) -> int:
         return len(self.lengths)

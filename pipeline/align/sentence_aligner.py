@@ -24,6 +24,7 @@
 Every quantity is symmetric in the two sides, so swapping source and target
 gives the transposed ladder.
 """
+
 from __future__ import annotations
 
 import copy
@@ -155,8 +156,9 @@ def _topk_mean(keys: np.ndarray, values: np.ndarray, size: int, k: int, prior: f
     return out
 
 
-def _topk_mean_distinct(keys: np.ndarray, ends: np.ndarray, values: np.ndarray, size: int, k: int,
-                        prior: float, run: int) -> np.ndarray:
+def _topk_mean_distinct(
+    keys: np.ndarray, ends: np.ndarray, values: np.ndarray, size: int, k: int, prior: float, run: int
+) -> np.ndarray:
     """``_topk_mean`` where the values belong to runs of ``run`` sentences ending at
     ``ends``: a run overlapping a larger-valued run already counted for the same key
     is skipped. Runs overlapping a true translation share its content and match
@@ -174,7 +176,7 @@ def _topk_mean_distinct(keys: np.ndarray, ends: np.ndarray, values: np.ndarray, 
     by_rank = np.argsort(rank, kind="stable")
     bounds = np.searchsorted(rank[by_rank], np.arange(rank.max() + 2))
     for r in range(rank.max() + 1):  # greedy per key, all keys at once (one value each per rank)
-        idx = by_rank[bounds[r]:bounds[r + 1]]
+        idx = by_rank[bounds[r] : bounds[r + 1]]
         kk, ee = ks[idx], es[idx]
         free = (count[kk] < k) & ~np.any(np.abs(taken[kk] - ee[:, None]) < run, axis=1)
         kk, ee, idx = kk[free], ee[free], idx[free]
@@ -193,9 +195,17 @@ class _Costs:
     against composed alternatives and merges gain nothing from composition alone.
     """
 
-    def __init__(self, src: Side, tgt: Side, band: banded.Band, p: SentenceAlignParams,
-                 beads: tuple[tuple[int, int], ...], encoded: tuple[dict, dict] = ({}, {}),
-                 background: Background | None = None, tokens: tuple[dict, dict] = ({}, {})):
+    def __init__(
+        self,
+        src: Side,
+        tgt: Side,
+        band: banded.Band,
+        p: SentenceAlignParams,
+        beads: tuple[tuple[int, int], ...],
+        encoded: tuple[dict, dict] = ({}, {}),
+        background: Background | None = None,
+        tokens: tuple[dict, dict] = ({}, {}),
+    ):
         self.p = p
         self.tokens = tokens  # sentence index -> token vectors, for sentences near uncertain beads
         # (i, k, j, l) -> {(side, member): edge-window gain}, for merges near the path
@@ -227,7 +237,7 @@ class _Costs:
                 lo, hi = max(band.lo[i], l), band.hi[i]
                 if hi < lo:
                     continue
-                c = self.b.vectors[l][lo:hi + 1] @ self.a.vectors[k][i]
+                c = self.b.vectors[l][lo : hi + 1] @ self.a.vectors[k][i]
                 rows_cos[i] = (lo, c)
                 keys_r.append(np.full(len(c), i))
                 keys_c.append(np.arange(lo, hi + 1))
@@ -305,8 +315,7 @@ class _Costs:
         key = (i, k, j, l)
         if key not in self._surpluses:
             gains = self._token_gains(i, k, j, l) if min(k, l) == 1 else {}
-            self._surpluses[key] = min(1.0, max(0.0, min(gains.values()) / self.p.token_full_gain)) \
-                if gains else 0.0
+            self._surpluses[key] = min(1.0, max(0.0, min(gains.values()) / self.p.token_full_gain)) if gains else 0.0
         return self._surpluses[key]
 
     def _lookup(self, k: int, l: int, i: int, cols: np.ndarray) -> np.ndarray:
@@ -406,8 +415,9 @@ def _coverage_gains(best: list[np.ndarray]) -> list[float]:
         return []
     total = sum(b.shape[1] for b in best)
     full = sum(float(b.max(axis=0).sum()) for b in best)
-    return [(full - sum(float(np.delete(b, u, axis=0).max(axis=0).sum()) for b in best)) / total
-            for u in range(members)]
+    return [
+        (full - sum(float(np.delete(b, u, axis=0).max(axis=0).sum()) for b in best)) / total for u in range(members)
+    ]
 
 
 def _path_points(beads: list[tuple[int, int, int, int]], scale: int, n: int, m: int) -> list[tuple[int, int]]:
@@ -417,8 +427,9 @@ def _path_points(beads: list[tuple[int, int, int, int]], scale: int, n: int, m: 
     return pts
 
 
-def _solve(src: Side, tgt: Side, p: SentenceAlignParams, background: Background | None
-           ) -> tuple[list[tuple[int, int, int, int]], _Costs]:
+def _solve(
+    src: Side, tgt: Side, p: SentenceAlignParams, background: Background | None
+) -> tuple[list[tuple[int, int, int, int]], _Costs]:
     n, m = len(src), len(tgt)
     if (n + 1) * (m + 1) <= p.full_grid_cells or min(n, m) < 4:
         band = banded.Band.full(n, m)
@@ -440,16 +451,19 @@ def _join_run(texts: list[str]) -> str:
     return out
 
 
-def _uncertain_runs(path, costs: _Costs, p: SentenceAlignParams, n: int, m: int,
-                    merges_only: bool = False) -> tuple[set, set]:
+def _uncertain_runs(
+    path, costs: _Costs, p: SentenceAlignParams, n: int, m: int, merges_only: bool = False
+) -> tuple[set, set]:
     """(k, end) runs of 2..max_run sentences near beads the first pass is unsure of
     (merges, omissions, 1-1 beads of low quality; with ``merges_only``, not the latter)."""
     src_runs, tgt_runs = set(), set()
     for i, k, j, l in path:
         if (k, l) == (1, 1) and (merges_only or _quality(costs, i, 1, j, 1) >= p.refine_below):
             continue
-        for runs, lo, hi, size in ((src_runs, i - p.refine_pad, i + k + p.refine_pad, n),
-                                   (tgt_runs, j - p.refine_pad, j + l + p.refine_pad, m)):
+        for runs, lo, hi, size in (
+            (src_runs, i - p.refine_pad, i + k + p.refine_pad, n),
+            (tgt_runs, j - p.refine_pad, j + l + p.refine_pad, m),
+        ):
             lo, hi = max(lo, 0), min(hi, size)
             for length in range(2, p.max_run + 1):
                 for end in range(lo + length, hi + 1):
@@ -488,8 +502,9 @@ def _merges_near(path: list[tuple[int, int, int, int]], max_run: int) -> set[tup
     return out
 
 
-def _edge_window_gains(path, src: Side, tgt: Side, p: SentenceAlignParams, ratio: float,
-                       encode: Callable[[list[str]], np.ndarray]) -> dict:
+def _edge_window_gains(
+    path, src: Side, tgt: Side, p: SentenceAlignParams, ratio: float, encode: Callable[[list[str]], np.ndarray]
+) -> dict:
     """{(i_end, k, j_end, l): {(side, member): gain}} for merges near the path, where a
     member's gain is its vector's cosine with its own-end window of the other run less
     that with the opposite-end window (windows.py); windows are encoded in one batch."""
@@ -497,11 +512,11 @@ def _edge_window_gains(path, src: Side, tgt: Side, p: SentenceAlignParams, ratio
     for i, k, j, l in sorted(_merges_near(path, p.max_run)):
         key = (i + k, k, j + l, l)
         for side, members, texts, other, other_texts, r in (
-                (0, range(i, i + k), src.texts, range(j, j + l), tgt.texts, ratio),
-                (1, range(j, j + l), tgt.texts, range(i, i + k), src.texts, 1.0 / ratio)):
+            (0, range(i, i + k), src.texts, range(j, j + l), tgt.texts, ratio),
+            (1, range(j, j + l), tgt.texts, range(i, i + k), src.texts, 1.0 / ratio),
+        ):
             other_run = _join_run([other_texts[y] for y in other])
-            for member, own, opposite in edge_checks(members, texts, other_run, r * p.window_scale,
-                                                     p.window_max_share):
+            for member, own, opposite in edge_checks(members, texts, other_run, r * p.window_scale, p.window_max_share):
                 checks.append((key, side, member, own, opposite))
     if not checks:
         return {}
@@ -514,8 +529,9 @@ def _edge_window_gains(path, src: Side, tgt: Side, p: SentenceAlignParams, ratio
     return gains
 
 
-def _pair_leftovers(path: list[tuple[int, int, int, int]],
-                    plausible: Callable[[int, int], bool] = lambda i, j: True) -> list[tuple[int, int, int, int]]:
+def _pair_leftovers(
+    path: list[tuple[int, int, int, int]], plausible: Callable[[int, int], bool] = lambda i, j: True
+) -> list[tuple[int, int, int, int]]:
     """Join each 1-0 and 0-1 bead that together fill the gap between two match beads
     (or a text's edge) into one 1-1 bead, if ``plausible(i, j)`` says sentences i and j
     may translate each other. Larger gaps are left alone: which sentences would pair
@@ -523,12 +539,11 @@ def _pair_leftovers(path: list[tuple[int, int, int, int]],
     out: list[tuple[int, int, int, int]] = []
     x = 0
     while x < len(path):
-        gap = path[x:x + 2]
+        gap = path[x : x + 2]
         links = {(k, l) for _, k, _, l in gap}
         before_ok = x == 0 or (path[x - 1][1] and path[x - 1][3])
         after_ok = x + 2 >= len(path) or (path[x + 2][1] and path[x + 2][3])
-        if len(gap) == 2 and links == {(1, 0), (0, 1)} and before_ok and after_ok \
-                and plausible(gap[0][0], gap[0][2]):
+        if len(gap) == 2 and links == {(1, 0), (0, 1)} and before_ok and after_ok and plausible(gap[0][0], gap[0][2]):
             out.append((gap[0][0], 1, gap[0][2], 1))  # both beads start at the gap's corner
             x += 2
         else:
@@ -537,9 +552,13 @@ def _pair_leftovers(path: list[tuple[int, int, int, int]],
     return out
 
 
-def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
-                encode: Callable[[list[str]], np.ndarray] | None = None,
-                background: Background | None = None) -> list[Bead]:
+def align_sides(
+    src: Side,
+    tgt: Side,
+    params: SentenceAlignParams | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
+    background: Background | None = None,
+) -> list[Bead]:
     """The ladder for two sides; each match bead carries its quality (for calibration).
 
     With ``encode`` (texts -> vectors) and texts on both sides, a second pass encodes
@@ -558,11 +577,14 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
         src_runs, tgt_runs = _uncertain_runs(path, costs, p, n, m)
         if src_runs or tgt_runs:
             keys = sorted(src_runs) + sorted(tgt_runs)
-            texts = [_join_run(src.texts[e - k:e]) for k, e in sorted(src_runs)] + \
-                    [_join_run(tgt.texts[e - k:e]) for k, e in sorted(tgt_runs)]
+            texts = [_join_run(src.texts[e - k : e]) for k, e in sorted(src_runs)] + [
+                _join_run(tgt.texts[e - k : e]) for k, e in sorted(tgt_runs)
+            ]
             vectors = encode(texts)
-            encoded = ({key: vectors[x] for x, key in enumerate(keys[:len(src_runs)])},
-                       {key: vectors[len(src_runs) + x] for x, key in enumerate(keys[len(src_runs):])})
+            encoded = (
+                {key: vectors[x] for x, key in enumerate(keys[: len(src_runs)])},
+                {key: vectors[len(src_runs) + x] for x, key in enumerate(keys[len(src_runs) :])},
+            )
             tokens = ({}, {})
             token_fn = getattr(encode, "tokens", None)
             if (p.token_penalty or p.token_bonus) and token_fn is not None:
@@ -571,7 +593,7 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                 near_a = sorted({x for k, e in merge_a for x in range(e - k, e)})
                 near_b = sorted({y for l, e in merge_b for y in range(e - l, e)})
                 found = token_fn([src.texts[x] for x in near_a] + [tgt.texts[y] for y in near_b])
-                tokens = (dict(zip(near_a, found[:len(near_a)])), dict(zip(near_b, found[len(near_a):])))
+                tokens = (dict(zip(near_a, found[: len(near_a)])), dict(zip(near_b, found[len(near_a) :])))
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
             costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens).keep_rows()
             path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
@@ -583,8 +605,10 @@ def align_sides(src: Side, tgt: Side, params: SentenceAlignParams | None = None,
                     path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
     if p.pair_leftovers:  # the pair's cell ends both omissions: a point of the path, inside the band
         path = _pair_leftovers(path, lambda i, j: _quality(costs, i, 1, j, 1) >= p.leftover_min_quality)
-    return [Bead(tuple(range(i, i + k)), tuple(range(j, j + l)),
-                 _quality(costs, i, k, j, l) if k and l else float("nan")) for i, k, j, l in path]
+    return [
+        Bead(tuple(range(i, i + k)), tuple(range(j, j + l)), _quality(costs, i, k, j, l) if k and l else float("nan"))
+        for i, k, j, l in path
+    ]
 
 
 def _quality(costs: _Costs, i: int, k: int, j: int, l: int) -> float:

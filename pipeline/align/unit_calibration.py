@@ -11,6 +11,7 @@ document held out in turn for the reported separation) and stored as a small JSO
 (``align.unit_calibration``). It is a probability at even odds of right and wrong, not
 at the pipeline's real error rate, and merges (1-2, 2-1) use the same model.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,20 +24,41 @@ import numpy as np
 from ..errors import PipelineError
 from .costs import Components, Unit
 
-FEATURES = ("bias", "semantic", "length", "numbers", "numbers_present", "symbols", "symbols_present",
-            "structure", "structure_present", "same_kind", "short", "raw_score")
+FEATURES = (
+    "bias",
+    "semantic",
+    "length",
+    "numbers",
+    "numbers_present",
+    "symbols",
+    "symbols_present",
+    "structure",
+    "structure_present",
+    "same_kind",
+    "short",
+    "raw_score",
+)
 
 
 def features(comp: Components, a: list[Unit], b: list[Unit]) -> np.ndarray:
     """The model's inputs for one bead; absent components are 0 with their presence flag 0."""
     shortest = min(sum(u.length for u in a), sum(u.length for u in b))
-    return np.array([
-        1.0, comp.semantic or 0.0, comp.length or 0.0,
-        comp.numbers or 0.0, float(comp.numbers is not None),
-        comp.symbols or 0.0, float(comp.symbols is not None),
-        comp.structure or 0.0, float(comp.structure is not None),
-        float({u.kind for u in a} == {u.kind for u in b}), 1.0 / (1.0 + shortest / 20.0), comp.score,
-    ])
+    return np.array(
+        [
+            1.0,
+            comp.semantic or 0.0,
+            comp.length or 0.0,
+            comp.numbers or 0.0,
+            float(comp.numbers is not None),
+            comp.symbols or 0.0,
+            float(comp.symbols is not None),
+            comp.structure or 0.0,
+            float(comp.structure is not None),
+            float({u.kind for u in a} == {u.kind for u in b}),
+            1.0 / (1.0 + shortest / 20.0),
+            comp.score,
+        ]
+    )
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
@@ -76,14 +98,24 @@ class UnitCalibration:
         if not path:
             return cls()
         if not Path(path).is_file():
-            raise PipelineError(f"{path}: unit calibration not found (align.unit_calibration; run from the project "
-                                "root, re-create it with benchmarks/calibrate_units.py, or set it to null)")
+            raise PipelineError(
+                f"{path}: unit calibration not found (align.unit_calibration; run from the project "
+                "root, re-create it with benchmarks/calibrate_units.py, or set it to null)"
+            )
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if tuple(data["features"]) != FEATURES:
-            raise ValueError(f"{path}: features {data['features']} are not this version's {list(FEATURES)}; "
-                             "re-run benchmarks/calibrate_units.py")
+            raise ValueError(
+                f"{path}: features {data['features']} are not this version's {list(FEATURES)}; "
+                "re-run benchmarks/calibrate_units.py"
+            )
         return cls(np.array(data["weights"], dtype=float))
 
     def to_json(self, report: dict) -> str:
-        return json.dumps({"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights],
-                           "report": report}, indent=1, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.weights], "report": report},
+                indent=1,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )

@@ -11,6 +11,7 @@
 Above either threshold (``align.max_omission_share``, ``align.max_numbering_breaks``)
 the document gets a warning naming the first place where the versions part.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -73,14 +74,17 @@ def assess(pairs: list[dict], max_omission_share: float, max_numbering_breaks: f
     for kind, offset in offsets:
         breaks += kind in last and last[kind] != offset
         last[kind] = offset
-    verdict = Verdict(units, sum(len(p["zh_seg_ids"]) + len(p["en_seg_ids"]) for p in omitted),
-                      len(offsets), breaks, None)
+    verdict = Verdict(
+        units, sum(len(p["zh_seg_ids"]) + len(p["en_seg_ids"]) for p in omitted), len(offsets), breaks, None
+    )
     reasons = []
     if verdict.omission_share > max_omission_share:
         reasons.append(f"{verdict.omission_share:.0%} of units unpaired (limit {max_omission_share:.0%})")
     if verdict.numbering_break_share > max_numbering_breaks:
-        reasons.append(f"the numbering of the two versions breaks at {verdict.numbering_break_share:.0%} of "
-                       f"numbered pairs (limit {max_numbering_breaks:.0%})")
+        reasons.append(
+            f"the numbering of the two versions breaks at {verdict.numbering_break_share:.0%} of "
+            f"numbered pairs (limit {max_numbering_breaks:.0%})"
+        )
     if reasons:
         first = next((p for p in pairs if p in omitted or "labels_differ" in p["flags"]), pairs[0])
         verdict.warning = "; ".join(reasons) + f"; the versions first part at {_where(first)}"

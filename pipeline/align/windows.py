@@ -12,6 +12,7 @@ length at the opposite end: a
 translated member scores clearly above zero, an absorbed one about zero. The aligner
 uses it to spare a member that token coverage missed (sentence_aligner.py).
 """
+
 from __future__ import annotations
 
 from ..langs import is_cjk
@@ -37,8 +38,9 @@ def _inside_word(before: str, ch: str) -> bool:
     return not (ch.isspace() or before.isspace() or is_cjk(ch) or is_cjk(before))
 
 
-def edge_checks(members: range, member_texts: list[str], other_run: str, ratio: float,
-                max_share: float) -> list[tuple[int, str, str]]:
+def edge_checks(
+    members: range, member_texts: list[str], other_run: str, ratio: float, max_share: float
+) -> list[tuple[int, str, str]]:
     """(member, own window, opposite window) for the first and last members of a run of
     two or more sentences whose share of the run's characters is at most ``max_share``.
 

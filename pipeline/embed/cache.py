@@ -4,6 +4,7 @@ One SQLite file per model fingerprint under ``embedding.cache_dir``. The fingerp
 of a model folder hashes its small config files and the size and edges of its
 weights, so a re-converted or replaced model gets a fresh cache.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,41 +44,50 @@ class EmbeddingCache:
         self.db = sqlite3.connect(self.path)
         self.db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         # token vectors (float16, rows of the model's dimension) for the texts the aligner checks closely
-        self.db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, "
-                        "vec BLOB NOT NULL)")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)"
+        )
 
     def _select(self, query: str, keys: list[str]) -> list[tuple]:
         rows = []
         for start in range(0, len(keys), 500):  # SQLite limits the number of parameters
-            chunk = keys[start:start + 500]
+            chunk = keys[start : start + 500]
             rows += self.db.execute(query.format(",".join("?" * len(chunk))), chunk).fetchall()
         return rows
 
     def get(self, keys: list[str]) -> dict[str, np.ndarray]:
-        return {k: np.frombuffer(v, dtype=np.float32)
-                for k, v in self._select("SELECT key, vec FROM vectors WHERE key IN ({})", keys)}
+        return {
+            k: np.frombuffer(v, dtype=np.float32)
+            for k, v in self._select("SELECT key, vec FROM vectors WHERE key IN ({})", keys)
+        }
 
     def put(self, items: dict[str, np.ndarray]) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                ((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                ((k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()),
+            )
 
     def get_tokens(self, keys: list[str]) -> dict[str, np.ndarray]:
-        return {k: np.frombuffer(v, dtype=np.float16).reshape(-1, d)
-                for k, d, v in self._select("SELECT key, dim, vec FROM tokens WHERE key IN ({})", keys)}
+        return {
+            k: np.frombuffer(v, dtype=np.float16).reshape(-1, d)
+            for k, d, v in self._select("SELECT key, dim, vec FROM tokens WHERE key IN ({})", keys)
+        }
 
     def put_tokens(self, items: dict[str, np.ndarray]) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
-                                ((k, int(v.shape[1]), np.asarray(v, dtype=np.float16).tobytes())
-                                 for k, v in items.items()))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?)",
+                ((k, int(v.shape[1]), np.asarray(v, dtype=np.float16).tobytes()) for k, v in items.items()),
+            )
 
     def close(self) -> None:
         self.db.close()
 
 
-def _through_cache(texts: list[str], get: Callable | None, put: Callable | None,
-                   encode_missing: Callable[[list[str]], list]) -> tuple[list[str], dict]:
+def _through_cache(
+    texts: list[str], get: Callable | None, put: Callable | None, encode_missing: Callable[[list[str]], list]
+) -> tuple[list[str], dict]:
     """Keys of ``texts`` and what each key maps to; only texts whose key ``get`` does not
     know reach ``encode_missing`` (each distinct text once), and ``put`` stores them."""
     keys = [text_key(t) for t in texts]
@@ -91,8 +101,9 @@ def _through_cache(texts: list[str], get: Callable | None, put: Callable | None,
     return keys, found
 
 
-def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
-                     encode_missing: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+def embed_with_cache(
+    texts: list[str], cache: EmbeddingCache | None, encode_missing: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
     """Vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
     keys, found = _through_cache(texts, cache and cache.get, cache and cache.put, encode_missing)
     if not texts:
@@ -100,8 +111,9 @@ def embed_with_cache(texts: list[str], cache: EmbeddingCache | None,
     return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
-def tokens_with_cache(texts: list[str], cache: EmbeddingCache | None,
-                      encode_missing: Callable[[list[str]], list[np.ndarray]]) -> list[np.ndarray]:
+def tokens_with_cache(
+    texts: list[str], cache: EmbeddingCache | None, encode_missing: Callable[[list[str]], list[np.ndarray]]
+) -> list[np.ndarray]:
     """Token vectors for ``texts`` (in order); only texts not in the cache reach the encoder."""
     keys, found = _through_cache(texts, cache and cache.get_tokens, cache and cache.put_tokens, encode_missing)
     return [found[k].astype(np.float32) for k in keys]

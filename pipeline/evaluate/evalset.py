@@ -9,6 +9,7 @@ document order, then, per document, join random neighbouring sentences on one si
 a ``dev`` part (for tuning parameters) and a ``test`` part (for reporting), so the
 reported F1 is not tuned on.
 """
+
 from __future__ import annotations
 
 import random
@@ -32,9 +33,15 @@ class EvalSetParams:
     @classmethod
     def from_params(cls, section: dict) -> "EvalSetParams":
         """From configs/params.yaml's ``evaluation`` section."""
-        return cls(seed=section["seed"], dev_share=section["dev_share"], join_2=section["join_2"],
-                   join_3=section["join_3"], drop=section["drop"], task_sizes=tuple(section["task_sizes"]),
-                   max_pairs=section.get("max_pairs"))
+        return cls(
+            seed=section["seed"],
+            dev_share=section["dev_share"],
+            join_2=section["join_2"],
+            join_3=section["join_3"],
+            drop=section["drop"],
+            task_sizes=tuple(section["task_sizes"]),
+            max_pairs=section.get("max_pairs"),
+        )
 
 
 def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
@@ -56,8 +63,10 @@ def read_unpc(folder: Path) -> dict[str, list[tuple[str, str]]]:
     for i in range(n):
         doc, *fields = lines["ids"][i].split(" ")
         positioned.setdefault(doc, []).append((_position(fields, "en"), i))
-    return {doc: [(lines["zh"][i].strip(), lines["en"][i].strip()) for _, i in sorted(rows)]
-            for doc, rows in positioned.items()}
+    return {
+        doc: [(lines["zh"][i].strip(), lines["en"][i].strip()) for _, i in sorted(rows)]
+        for doc, rows in positioned.items()
+    }
 
 
 def _position(fields: list[str], lang: str) -> tuple[int, ...]:
@@ -72,8 +81,9 @@ def _position(fields: list[str], lang: str) -> tuple[int, ...]:
     return ()
 
 
-def _perturb(pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
-             ) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
+def _perturb(
+    pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
+) -> tuple[list[str], list[str], list[tuple[list[int], list[int]]]]:
     """One document's sentences and gold beads after joins and drops (local indices)."""
     zh, en, beads = [], [], []
     i = 0
@@ -81,15 +91,14 @@ def _perturb(pairs: list[tuple[str, str]], rng: random.Random, p: EvalSetParams
         roll = rng.random()
         size = 3 if roll < p.join_3 * 2 else 2 if roll < (p.join_3 + p.join_2) * 2 else 1
         size = min(size, len(pairs) - i)
-        group = pairs[i:i + size]
+        group = pairs[i : i + size]
         joined_side = "zh" if rng.random() < 0.5 else "en"
         if size > 1:  # one side keeps its sentences, the other gets them joined into one
             if joined_side == "zh":
                 zh_parts, en_parts = ["".join(z for z, _ in group)], [e for _, e in group]
             else:
                 zh_parts, en_parts = [z for z, _ in group], [" ".join(e for _, e in group)]
-            beads.append((list(range(len(zh), len(zh) + len(zh_parts))),
-                          list(range(len(en), len(en) + len(en_parts)))))
+            beads.append((list(range(len(zh), len(zh) + len(zh_parts))), list(range(len(en), len(en) + len(en_parts)))))
             zh += zh_parts
             en += en_parts
         else:
@@ -125,8 +134,9 @@ def split_documents(docs: dict, p: EvalSetParams, rng: random.Random) -> dict[st
     return {"dev": names[:n_dev], "test": names[n_dev:]}
 
 
-def make_tasks(docs: dict, doc_names: list[str], rng: random.Random, p: EvalSetParams
-               ) -> list[tuple[list[str], list[str], list[tuple[list[int], list[int]]]]]:
+def make_tasks(
+    docs: dict, doc_names: list[str], rng: random.Random, p: EvalSetParams
+) -> list[tuple[list[str], list[str], list[tuple[list[int], list[int]]]]]:
     """Perturbed documents concatenated into tasks of p.task_sizes: (zh, en, gold ladder)."""
     groups, current = [], []
     for name in doc_names:  # fill tasks up to the sizes in turn
@@ -164,8 +174,11 @@ def build(unpc_dir: Path, out_dir: Path, p: EvalSetParams = EvalSetParams()) -> 
         counts = {"tasks": 0, "zh_sentences": 0, "en_sentences": 0, "gold_beads": 0, "links": {}}
         for t, (zh_all, en_all, ladder) in enumerate(make_tasks(docs, doc_names, rng, p)):
             task = f"task{t:02d}"
-            for sub, text in (("zh", "\n".join(zh_all) + "\n"), ("en", "\n".join(en_all) + "\n"),
-                              ("gold", "\n".join(format_bead(a, b) for a, b in ladder) + "\n")):
+            for sub, text in (
+                ("zh", "\n".join(zh_all) + "\n"),
+                ("en", "\n".join(en_all) + "\n"),
+                ("gold", "\n".join(format_bead(a, b) for a, b in ladder) + "\n"),
+            ):
                 path = Path(out_dir) / split / sub / task
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")

@@ -4,6 +4,7 @@ One bead per line, source indices then target indices: ``[0]:[0]``, ``[1]:[1, 2]
 ``[3]:[]``; an optional third field holds a score (``[0]:[0]:0.97``). A test bead
 counts as right only if exactly equal to a gold bead; omissions count as beads.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,11 @@ def score(test: list[Bead], gold: list[Bead]) -> dict:
     for kind in sorted({link_type(b) for b in list(t) + list(g)}):
         tk = Counter({b: c for b, c in t.items() if link_type(b) == kind})
         gk = Counter({b: c for b, c in g.items() if link_type(b) == kind})
-        by_type[kind] = {**_prf(sum((tk & gk).values()), sum(tk.values()), sum(gk.values())),
-                         "gold": sum(gk.values()), "test": sum(tk.values())}
+        by_type[kind] = {
+            **_prf(sum((tk & gk).values()), sum(tk.values()), sum(gk.values())),
+            "gold": sum(gk.values()),
+            "test": sum(tk.values()),
+        }
     out["by_type"] = by_type
     return out
 

@@ -8,6 +8,7 @@ Everything a user can get wrong about an input raises
 :class:`~pipeline.errors.InputError` naming the file; odd but readable inputs only
 warn (``Extracted.warnings``, printed by the stage and logged).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,9 @@ def find_sources(doc_dir: Path, languages: list[str], formats: list[str]) -> dic
     missing = [lang for lang in languages if lang not in found]
     if missing:
         have = ", ".join(sorted(p.name for v in found.values() for p in v.values())) or "no language versions"
-        raise InputError(doc_dir, f"missing the {'/'.join(missing)} version (found: {have}); "
-                                  f"expected files like {missing[0]}.txt")
+        raise InputError(
+            doc_dir, f"missing the {'/'.join(missing)} version (found: {have}); expected files like {missing[0]}.txt"
+        )
     sources = {}
     for lang in sorted(found):
         ext = next((f for f in formats if f in found[lang]), None)
@@ -90,8 +92,11 @@ def find_sources(doc_dir: Path, languages: list[str], formats: list[str]) -> dic
 def check_language(text: str, lang: str, path: Path, min_share: float) -> None:
     share = script_share(text, lang)
     if share is not None and share < min_share:
-        raise InputError(path, f"does not look like {lang}: only {share:.0%} of its letters are in the "
-                               f"{lang} script (minimum {min_share:.0%}); is the file in the wrong language?")
+        raise InputError(
+            path,
+            f"does not look like {lang}: only {share:.0%} of its letters are in the "
+            f"{lang} script (minimum {min_share:.0%}); is the file in the wrong language?",
+        )
 
 
 def text_to_blocks(text: str, lang: str) -> list[Block]:
@@ -125,17 +130,29 @@ METADATA_COLUMNS = ("printed_symbol", "distribution", "date", "language_line", "
 def document_row(doc_id: str, src: Source, extracted: Extracted) -> dict:
     meta = extracted.metadata
     return {
-        "doc_id": doc_id, "symbol": doc_symbol(doc_id), "lang": src.lang,
-        "source_path": src.path.as_posix(), "source_format": src.format, "source_sha256": src.sha256,
-        "n_chars": sum(1 for ch in extracted.text if not ch.isspace()), "n_segments": None, "n_sentences": None,
-        "n_pages": extracted.n_pages, "n_furniture_chars": extracted.n_furniture_chars,
+        "doc_id": doc_id,
+        "symbol": doc_symbol(doc_id),
+        "lang": src.lang,
+        "source_path": src.path.as_posix(),
+        "source_format": src.format,
+        "source_sha256": src.sha256,
+        "n_chars": sum(1 for ch in extracted.text if not ch.isspace()),
+        "n_segments": None,
+        "n_sentences": None,
+        "n_pages": extracted.n_pages,
+        "n_furniture_chars": extracted.n_furniture_chars,
         **{column: meta.get(column) for column in METADATA_COLUMNS},
     }
 
 
-def ingest_document(doc_dir: Path, languages: list[str], formats: list[str], min_script_share: float,
-                    params: dict | None = None, warnings: list[str] | None = None
-                    ) -> tuple[list[dict], list[Block]]:
+def ingest_document(
+    doc_dir: Path,
+    languages: list[str],
+    formats: list[str],
+    min_script_share: float,
+    params: dict | None = None,
+    warnings: list[str] | None = None,
+) -> tuple[list[dict], list[Block]]:
     """Read every language version of one document: (document rows, blocks).
 
     ``params`` is the ``ingest`` section (PDF tolerances, ``workers``); versions that

@@ -16,6 +16,7 @@
 Headers and footers (page furniture) are not read; the masthead of a UN Word file
 lives in the first-page header, so there is no masthead metadata here.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,21 @@ def _super(text: str) -> str:
 
 def _roman(n: int) -> str:
     out = ""
-    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, letters in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         while n >= value:
             out += letters
             n -= value
@@ -75,9 +89,11 @@ class _Numbering:
                 start = lvl.find(f"{_W}start")
                 fmt = lvl.find(f"{_W}numFmt")
                 text = lvl.find(f"{_W}lvlText")
-                levels[ilvl] = (int(start.get(f"{_W}val")) if start is not None else 1,
-                                fmt.get(f"{_W}val") if fmt is not None else "decimal",
-                                text.get(f"{_W}val") if text is not None else "")
+                levels[ilvl] = (
+                    int(start.get(f"{_W}val")) if start is not None else 1,
+                    fmt.get(f"{_W}val") if fmt is not None else "decimal",
+                    text.get(f"{_W}val") if text is not None else "",
+                )
             self.levels[aid] = levels
         for num in root.iter(f"{_W}num"):
             ref = num.find(f"{_W}abstractNumId")
@@ -214,8 +230,14 @@ def read_docx(path: Path, lang: str, params: dict | None = None) -> Extracted:
             for k, fid in refs:
                 if k == "note" and fid in notes:
                     group += 1
-                    units.append(Unit("footnote", f"{_super(str(note_numbers[fid]))} {notes[fid]}", group,
-                                      label=str(note_numbers[fid])))
+                    units.append(
+                        Unit(
+                            "footnote",
+                            f"{_super(str(note_numbers[fid]))} {notes[fid]}",
+                            group,
+                            label=str(note_numbers[fid]),
+                        )
+                    )
         elif child.tag == f"{_W}tbl":
             group += 1
             prev_list = None

@@ -16,6 +16,7 @@ Two kinds of reader share this contract:
 feet, page and job numbers, barcode, masthead symbol, footnote separator rules,
 repeated table heads), so that characters read = characters kept + furniture.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -82,9 +83,23 @@ class Extracted:
                 parts.append(sep)
                 offset += len(sep)
             previous_group = unit.group
-            blocks.append(Block(lang, len(blocks), (text,), offset, offset + len(text), unit.page,
-                                page_end=unit.page_end, bbox=unit.bbox, kind=unit.kind, label=unit.label,
-                                cells=tuple(unit.cells), refs=tuple(unit.refs), group=unit.group))
+            blocks.append(
+                Block(
+                    lang,
+                    len(blocks),
+                    (text,),
+                    offset,
+                    offset + len(text),
+                    unit.page,
+                    page_end=unit.page_end,
+                    bbox=unit.bbox,
+                    kind=unit.kind,
+                    label=unit.label,
+                    cells=tuple(unit.cells),
+                    refs=tuple(unit.refs),
+                    group=unit.group,
+                )
+            )
             parts.append(text)
             offset += len(text)
         return cls("".join(parts) + "\n", blocks, **kwargs)

@@ -8,6 +8,7 @@ from other pages). :func:`ingest_many` reads many documents at once (benchmarks,
 batch use). ``ingest.workers`` sets the pool size: 0 = one process per core,
 1 = everything in this process.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -75,8 +76,9 @@ def _ingest_one(args):
     return ingest_document(doc_dir, languages, formats, min_share, params)
 
 
-def ingest_many(doc_dirs: list[Path], languages: list[str], formats: list[str], min_script_share: float,
-                params: dict | None = None) -> list[tuple[list[dict], list]]:
+def ingest_many(
+    doc_dirs: list[Path], languages: list[str], formats: list[str], min_script_share: float, params: dict | None = None
+) -> list[tuple[list[dict], list]]:
     """ingest_document for many documents, one per process; results in the order given."""
     params = dict(params or {})
     workers = n_workers(params, len(doc_dirs))

@@ -31,6 +31,7 @@ Pipeline (the measured facts behind each step are in the project's LAYOUT notes)
 Every tolerance is a named parameter in ``DEFAULTS`` (overridable in
 ``configs/params.yaml`` ``ingest.pdf``).
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,10 @@ DEFAULTS = {
     "parallel_min_pages": 16,  # documents with at least this many pages are read page-parallel
 }
 
-ORGANISATIONS = re.compile(r"^(?:United Nations|UNITED NATIONS|UNITED|NATIONS|Nations Unies|联合国|"
-                           r"Организация Объединенных Наций|Naciones Unidas|الأمم المتحدة)$")
+ORGANISATIONS = re.compile(
+    r"^(?:United Nations|UNITED NATIONS|UNITED|NATIONS|Nations Unies|联合国|"
+    r"Организация Объединенных Наций|Naciones Unidas|الأمم المتحدة)$"
+)
 JOB = re.compile(r"^(?:(?:GE|V|N)\.)?\d{2}-\d{5}\s?(?:\([A-Z]\))?(?:\s+\d{6}){0,2}$")
 JOB_FIND = re.compile(r"(?:(?:GE|V|N)\.)?\d{2}-\d{5}\s?(?:\([A-Z]\))?")
 BARCODE = re.compile(r"^\*\d{7}\*$")
@@ -95,18 +98,51 @@ PAGE_NO = re.compile(r"^(?:\d{1,4}|\d{1,4}\s*/\s*\d{1,4}|(?:Page|Página|Стр�
 UNDERSCORES = re.compile(r"^_+$")
 LEADER = re.compile(r"(?:\s*\.){4,}\s*(?:\d{1,4}|[ivxlc]{1,6})?\s*$")  # table-of-contents dot leader + page
 SENTENCE_END = tuple(".。!?！？:：;；")
-MARKER_START = re.compile(r"^(?:第[一二三四五六七八九十百零〇\d]+[章节条款]|[一二三四五六七八九十]+、|"
-                          r"（[一二三四五六七八九十a-z\d]{1,3}）|\d{1,3}\.\s|\(?[a-z]{1,3}\)\s|\(?[ivx]{1,5}\)\s|[IVXLC]{1,6}\.\s|[A-Z]\.\s|"
-                          r"[-–•·▪]\s|\d{1,3}\)\s|[\u00b9\u00b2\u00b3\u2070-\u209f\u1d2c-\u1dbf]+\s|\*+\s)")
+MARKER_START = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]+[章节条款]|[一二三四五六七八九十]+、|"
+    r"（[一二三四五六七八九十a-z\d]{1,3}）|\d{1,3}\.\s|\(?[a-z]{1,3}\)\s|\(?[ivx]{1,5}\)\s|[IVXLC]{1,6}\.\s|[A-Z]\.\s|"
+    r"[-–•·▪]\s|\d{1,3}\)\s|[\u00b9\u00b2\u00b3\u2070-\u209f\u1d2c-\u1dbf]+\s|\*+\s)"
+)
 NOTE_START = re.compile(r"^(\*{1,3}|\d{1,3}/)\s")
 NO_SPACE_AFTER = "-‐‑–—/"
-MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"], 1)}
-LANGUAGE_NAMES = {"Arabic", "Chinese", "English", "French", "Russian", "Spanish", "Français", "Español",
-                  "Anglais", "Inglés", "Русский", "Английский"}
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        1,
+    )
+}
+LANGUAGE_NAMES = {
+    "Arabic",
+    "Chinese",
+    "English",
+    "French",
+    "Russian",
+    "Spanish",
+    "Français",
+    "Español",
+    "Anglais",
+    "Inglés",
+    "Русский",
+    "Английский",
+}
 
 
 # ---------------------------------------------------------------------------- open and check
+
 
 def open_checked(path: Path, p: dict):
     """pdfplumber.PDF for ``path``, or InputError saying why it cannot be read."""
@@ -129,8 +165,9 @@ def open_checked(path: Path, p: dict):
         pdf = pdfplumber.open(path)
         pages = pdf.pages
     except (PDFPasswordIncorrect, PDFEncryptionError) as err:
-        raise InputError(path, f"encrypted PDF that needs a password ({type(err).__name__}); "
-                               "save an unprotected copy") from None
+        raise InputError(
+            path, f"encrypted PDF that needs a password ({type(err).__name__}); save an unprotected copy"
+        ) from None
     except Exception as err:  # pdfminer raises many kinds for broken files
         if type(err).__name__.startswith("PDFPassword") or "password" in str(err).lower():
             raise InputError(path, "encrypted PDF that needs a password; save an unprotected copy") from None
@@ -147,13 +184,17 @@ def check_pages(path: Path, pages: list[PageData], p: dict, warnings: list[str])
     if n_chars < p["min_chars_per_page"] * len(pages):
         scanned = sum(1 for pg in pages if pg.n_images)
         what = "scanned pages (images)" if scanned else "no text"
-        raise InputError(path, f"no text layer ({n_chars} characters on {len(pages)} pages, {what}); "
-                               "it needs OCR first")
+        raise InputError(
+            path, f"no text layer ({n_chars} characters on {len(pages)} pages, {what}); it needs OCR first"
+        )
     bad = sum(pg.bad_chars for pg in pages)
     if bad > p["max_garbled_share"] * n_chars:
-        raise InputError(path, f"garbled text layer: {bad} of {n_chars} characters are (cid:n) codes, U+FFFD or "
-                               f"private-use glyphs ({bad / n_chars:.0%}, maximum {p['max_garbled_share']:.0%}); "
-                               "the fonts lack a Unicode map: re-export the PDF or OCR it")
+        raise InputError(
+            path,
+            f"garbled text layer: {bad} of {n_chars} characters are (cid:n) codes, U+FFFD or "
+            f"private-use glyphs ({bad / n_chars:.0%}, maximum {p['max_garbled_share']:.0%}); "
+            "the fonts lack a Unicode map: re-export the PDF or OCR it",
+        )
     if bad:
         warnings.append(f"{bad} unmapped characters ((cid:n), U+FFFD or private-use) kept as they are")
     if any(pg.full_page_image for pg in pages):
@@ -161,6 +202,7 @@ def check_pages(path: Path, pages: list[PageData], p: dict, warnings: list[str])
 
 
 # ---------------------------------------------------------------------------- reading
+
 
 def read_pdf(path: Path, lang: str, params: dict | None = None) -> Extracted:
     p = {**DEFAULTS, **(params or {})}
@@ -191,8 +233,9 @@ def _read_page_checked(path: Path, page, number: int, p: dict) -> PageData:
     except InputError:
         raise
     except Exception as err:
-        raise InputError(path, f"corrupt PDF: page {number} cannot be read ({type(err).__name__}: "
-                               f"{str(err)[:80]})") from None
+        raise InputError(
+            path, f"corrupt PDF: page {number} cannot be read ({type(err).__name__}: {str(err)[:80]})"
+        ) from None
 
 
 def read_page_range(path: str, first: int, last: int, p: dict) -> list[PageData]:
@@ -209,6 +252,7 @@ def read_page_range(path: str, first: int, last: int, p: dict) -> list[PageData]
 
 
 # ---------------------------------------------------------------------------- assembly
+
 
 @dataclass
 class _Table:
@@ -326,8 +370,9 @@ class _Document:
                         if JOB.match(raw) and page.number == 1 and "job_number" not in self.metadata and low:
                             self.metadata["job_number"] = JOB_FIND.search(raw).group(0).strip()
                         continue
-                    if in_band and (PAGE_NO.match(raw) or _mask(raw) in repeated or
-                                    (symbol and raw.replace(" ", "") == symbol)):
+                    if in_band and (
+                        PAGE_NO.match(raw) or _mask(raw) in repeated or (symbol and raw.replace(" ", "") == symbol)
+                    ):
                         continue
                     if in_band and JOB.match(raw):
                         continue
@@ -347,8 +392,13 @@ class _Document:
     def masthead(self) -> tuple[float, list[Unit]]:
         """Parse page 1's masthead; returns (its bottom, meta units)."""
         p, page = self.p, self.pages[0]
-        thick = [r for r in page.rules if r.thickness >= p["masthead_rule_min_thickness"]
-                 and r.width >= 0.5 * page.width and r.top <= p["masthead_max_top"] * page.height]
+        thick = [
+            r
+            for r in page.rules
+            if r.thickness >= p["masthead_rule_min_thickness"]
+            and r.width >= 0.5 * page.width
+            and r.top <= p["masthead_max_top"] * page.height
+        ]
         if not thick:
             return 0.0, []
         bottom = thick[0].top
@@ -413,12 +463,17 @@ class _Document:
         self.group += 1
         return self.group
 
-    def _unit(self, kind: str, text: str, lines: list[Line], group: int, label: str | None = None,
-              cells: tuple[str, ...] = ()) -> Unit:
+    def _unit(
+        self, kind: str, text: str, lines: list[Line], group: int, label: str | None = None, cells: tuple[str, ...] = ()
+    ) -> Unit:
         first = lines[0]
         on_first = [ln for ln in lines if ln.page == first.page]
-        bbox = (round(min(ln.x0 for ln in on_first), 2), round(min(ln.top for ln in on_first), 2),
-                round(max(ln.x1 for ln in on_first), 2), round(max(ln.bottom for ln in on_first), 2))
+        bbox = (
+            round(min(ln.x0 for ln in on_first), 2),
+            round(min(ln.top for ln in on_first), 2),
+            round(max(ln.x1 for ln in on_first), 2),
+            round(max(ln.bottom for ln in on_first), 2),
+        )
         refs = () if kind == "meta" else tuple(r for ln in lines for r in ln.refs)
         return Unit(kind, text, group, first.page, lines[-1].page, bbox, label, cells, refs)
 
@@ -433,7 +488,10 @@ class _Document:
         # footnote separator: underscores as text, or a short rule with smaller lines below
         sep = None
         for ln in lines:
-            if UNDERSCORES.match(ln.raw.replace(" ", "")) and len(ln.raw.replace(" ", "")) >= p["separator_min_underscores"]:
+            if (
+                UNDERSCORES.match(ln.raw.replace(" ", ""))
+                and len(ln.raw.replace(" ", "")) >= p["separator_min_underscores"]
+            ):
                 sep = ln.bottom
                 self.furniture.append(ln.raw)
                 lines = [x for x in lines if x is not ln]
@@ -443,15 +501,19 @@ class _Document:
                 if r.width <= p["separator_max_width"] * page.width and r.top > masthead_bottom + 1 and r.width >= 20:
                     below = [ln for ln in lines if ln.top > r.top]
                     above = [ln for ln in lines if ln.bottom < r.top and ln.top > masthead_bottom]
-                    if (below and above and all(ln.size < p["footnote_size_ratio"] * self.body_size for ln in below)
-                            and (below[0].lead is not None or NOTE_START.match(below[0].text))):
+                    if (
+                        below
+                        and above
+                        and all(ln.size < p["footnote_size_ratio"] * self.body_size for ln in below)
+                        and (below[0].lead is not None or NOTE_START.match(below[0].text))
+                    ):
                         sep = r.top
                         break
         for ln in lines:
             m = LEADER.search(ln.text)
             if m and m.start() > 0:
-                self.furniture.append(ln.text[m.start():])
-                ln.text = ln.text[:m.start()].rstrip()
+                self.furniture.append(ln.text[m.start() :])
+                ln.text = ln.text[: m.start()].rstrip()
                 ln.raw = LEADER.sub("", ln.raw).rstrip()
                 ln.runs = [r for r in ln.runs if not LEADER.fullmatch(" " + r.raw)] or ln.runs[:1]
         notes = [ln for ln in lines if sep is not None and ln.top >= sep]
@@ -466,9 +528,14 @@ class _Document:
 
     def _tables(self, page: PageData, body: list[Line], masthead_bottom: float) -> list[_Table]:
         p = self.p
-        rules = [r for r in page.rules if r.width >= p["table_min_width"] * page.width
-                 and r.top > masthead_bottom + 1 and r.top > p["header_band"] * page.height
-                 and r.top < p["footer_band"] * page.height]
+        rules = [
+            r
+            for r in page.rules
+            if r.width >= p["table_min_width"] * page.width
+            and r.top > masthead_bottom + 1
+            and r.top > p["header_band"] * page.height
+            and r.top < p["footer_band"] * page.height
+        ]
         rules.sort(key=lambda r: r.top)
         if len(rules) < 2:
             return []
@@ -515,14 +582,17 @@ class _Document:
             else:
                 cols.append([x0, x1])
         starts = [c[0] for c in cols]
-        thick = [r for r in rules[1:] if r.thickness >= p["masthead_rule_min_thickness"]
-                 and any(ln.top > r.top for ln in lines)]
+        thick = [
+            r
+            for r in rules[1:]
+            if r.thickness >= p["masthead_rule_min_thickness"] and any(ln.top > r.top for ln in lines)
+        ]
         head_bottom = thick[0].top if thick else None
         rows: list[tuple[list[list[tuple[str, bool]]], list[Line]]] = []
         prev = None
         for ln in lines:
             rule_between = prev is not None and any(prev.bottom < r.top < ln.top for r in rules)
-            new = (prev is None or rule_between or ln.top - prev.bottom > p["row_gap"] * ln.size)
+            new = prev is None or rule_between or ln.top - prev.bottom > p["row_gap"] * ln.size
             if new:
                 rows.append(([[] for _ in starts], []))
             cells, rl = rows[-1]
@@ -592,18 +662,19 @@ class _Document:
                     prev = None
                     group = self._next_group()
                     rows = item.rows
-                    head = [cells for cells, _ in rows[:item.head]]
+                    head = [cells for cells, _ in rows[: item.head]]
                     if item.head and head == last_head:
-                        for cells, rl in rows[:item.head]:
+                        for cells, rl in rows[: item.head]:
                             self.furniture.extend(ln.raw for ln in rl)
-                        rows = rows[item.head:]
+                        rows = rows[item.head :]
                     elif item.head:
                         last_head = head
                     for cells, rl in rows:
                         filled = [c for c in cells if c]
                         if rl[0].lead is not None and len(filled) == 1:  # a table note inside the rules
-                            self.units.append(self._unit("footnote", filled[0], rl, self._next_group(),
-                                                         label=rl[0].lead))
+                            self.units.append(
+                                self._unit("footnote", filled[0], rl, self._next_group(), label=rl[0].lead)
+                            )
                             continue
                         text = "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
                         self.units.append(self._unit("table_row", text, rl, group, cells=tuple(cells)))
@@ -638,8 +709,14 @@ class _Document:
                     note.text = join_text(note.text, ln.text, note.lines[-2].trailing_space)
         close()
         self._mark_headings()
-        return Extracted.from_units(self.units, self.lang, metadata=self.metadata, furniture=self.furniture,
-                                    n_pages=len(self.pages), warnings=self.warnings)
+        return Extracted.from_units(
+            self.units,
+            self.lang,
+            metadata=self.metadata,
+            furniture=self.furniture,
+            n_pages=len(self.pages),
+            warnings=self.warnings,
+        )
 
     def _emit(self, cur: _Open) -> None:
         self.units.append(cur)
@@ -677,8 +754,7 @@ class _Document:
         if short and (a.bold != b.bold or a.italic != b.italic) and not b.text[:1].islower():
             return "unit"
         indented = b.x0 > self.col_left + p["indent_tolerance"]
-        if MARKER_START.match(b.text) and (short or (strong_end and not same_page)
-                                           or (ends and indented)):
+        if MARKER_START.match(b.text) and (short or (strong_end and not same_page) or (ends and indented)):
             return "unit"  # "…questions:" / "…;" then an indented "(a) …": a list item after a full line
         first = cur.lines[0]
         itol = p["indent_tolerance"]
@@ -687,7 +763,12 @@ class _Document:
             return "unit"
         if short and ends and not same_page:
             return "group"
-        if short and ends and b.x0 <= self.col_left + itol and a.x1 < self.col_right - 0.15 * (self.col_right - self.col_left):
+        if (
+            short
+            and ends
+            and b.x0 <= self.col_left + itol
+            and a.x1 < self.col_right - 0.15 * (self.col_right - self.col_left)
+        ):
             return "unit"
         return "continue"
 
@@ -711,13 +792,25 @@ class _Document:
                 alone = by_group[u.group] == 1
                 bold = all(ln.bold for ln in u.lines)
                 # a bold line among plain ones: a heading printed without a gap after the line above
-                distinct = bold and not alone and all(
-                    not all(ln.bold for ln in o.lines) for o in members[u.group] if o is not u
-                    and not isinstance(o, Unit))
+                distinct = (
+                    bold
+                    and not alone
+                    and all(
+                        not all(ln.bold for ln in o.lines)
+                        for o in members[u.group]
+                        if o is not u and not isinstance(o, Unit)
+                    )
+                )
                 unpunctuated = not text.rstrip("”’\"')）》」』 ").endswith(SENTENCE_END)
-                if (alone or distinct) and unpunctuated and (
-                        n_lines == 1 and (alone or bold)
-                        or ((bigger or bold) and n_lines <= self.p["heading_max_lines"])):
+                if (
+                    (alone or distinct)
+                    and unpunctuated
+                    and (
+                        n_lines == 1
+                        and (alone or bold)
+                        or ((bigger or bold) and n_lines <= self.p["heading_max_lines"])
+                    )
+                ):
                     kind = "heading"
                     if distinct:
                         u.group = self._next_group()

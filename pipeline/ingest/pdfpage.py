@@ -16,13 +16,16 @@ pdfplumber's characters:
   line's ``lead`` when the line starts with one: a footnote body);
 * identical glyphs painted twice at the same place (fake bold) are dropped once.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-SUPER = {**{str(d): s for d, s in zip(range(10), "⁰¹²³⁴⁵⁶⁷⁸⁹")},
-         **dict(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"))}
+SUPER = {
+    **{str(d): s for d, s in zip(range(10), "⁰¹²³⁴⁵⁶⁷⁸⁹")},
+    **dict(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")),
+}
 UNSUPER = {v: k for k, v in SUPER.items()}
 BARCODE_FONT = re.compile(r"(?i)barcode|3\s*of\s*9|c39|code39")
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
@@ -113,8 +116,11 @@ def page_rules(page, p: dict) -> list[Rule]:
     max_thick = p["rule_max_thickness"]
     for r in page.rects:
         h = r["bottom"] - r["top"]
-        if h <= max_thick and r["x1"] - r["x0"] >= 1.0 and not (r.get("fill") and _white(r.get("non_stroking_color"))
-                                                               and not r.get("stroke")):
+        if (
+            h <= max_thick
+            and r["x1"] - r["x0"] >= 1.0
+            and not (r.get("fill") and _white(r.get("non_stroking_color")) and not r.get("stroke"))
+        ):
             pieces.append((round(r["top"], 1), r["x0"], r["x1"], max(h, r.get("linewidth") or 0)))
     for ln in page.lines:
         if abs(ln["bottom"] - ln["top"]) < 0.5 and ln["x1"] - ln["x0"] >= 1.0:
@@ -143,7 +149,11 @@ def read_page(page, number: int, p: dict) -> PageData:
         ws = text.isspace()
         if not ws:
             n_chars += len(text)
-            if text.startswith("(cid:") or "\ufffd" in text or (is_pua(text[0]) and not BARCODE_FONT.search(c["fontname"])):
+            if (
+                text.startswith("(cid:")
+                or "\ufffd" in text
+                or (is_pua(text[0]) and not BARCODE_FONT.search(c["fontname"]))
+            ):
                 bad += 1
         if not c.get("upright", True):
             if not ws:
@@ -157,10 +167,21 @@ def read_page(page, number: int, p: dict) -> PageData:
         kept.append(c)
     lines = _lines(kept, number, p)
     images = page.images
-    full = any((im["x1"] - im["x0"]) >= 0.9 * page.width and (im["bottom"] - im["top"]) >= 0.9 * page.height
-               for im in images)
-    return PageData(number, float(page.width), float(page.height), lines, page_rules(page, p), n_chars, bad,
-                    dropped, full, len(images))
+    full = any(
+        (im["x1"] - im["x0"]) >= 0.9 * page.width and (im["bottom"] - im["top"]) >= 0.9 * page.height for im in images
+    )
+    return PageData(
+        number,
+        float(page.width),
+        float(page.height),
+        lines,
+        page_rules(page, p),
+        n_chars,
+        bad,
+        dropped,
+        full,
+        len(images),
+    )
 
 
 def _lines(chars: list[dict], number: int, p: dict) -> list[Line]:
@@ -251,10 +272,9 @@ def _make_line(group: list[dict], number: int, p: dict) -> Line | None:
             mark.clear()
 
     def close_run(end):
-        if run_start is not None and "".join(text[run_start[1]:]).strip():
-            body = "".join(text[run_start[1]:])
-            runs.append(Run(run_start[0], end, body.strip(), "".join(raw[run_start[2]:]).strip(),
-                            body.endswith(" ")))
+        if run_start is not None and "".join(text[run_start[1] :]).strip():
+            body = "".join(text[run_start[1] :])
+            runs.append(Run(run_start[0], end, body.strip(), "".join(raw[run_start[2] :]).strip(), body.endswith(" ")))
 
     for c in group:
         t = c["text"]
@@ -285,7 +305,8 @@ def _make_line(group: list[dict], number: int, p: dict) -> Line | None:
         n_chars += len(t)
         last_ink = c
         is_sup = (c["size"] < sup_size and c["bottom"] < base - raise_min and t in SUPER) or (
-            c["size"] < sup_size and c["bottom"] < base - raise_min and t in "*†‡")
+            c["size"] < sup_size and c["bottom"] < base - raise_min and t in "*†‡"
+        )
         if is_sup:
             mark.append(t)
             text.append(SUPER.get(t, t))
@@ -318,13 +339,29 @@ def _make_line(group: list[dict], number: int, p: dict) -> Line | None:
                     break
     tops = [c["top"] for c in nonspace if round(c["size"], 1) == size]
     return Line(
-        page=number, x0=x0, x1=x1, top=min(tops), bottom=base, size=size,
-        text=" ".join(full.split()), raw=" ".join("".join(raw).split()), runs=runs,
-        bold=n_letters > 0 and n_bold >= 0.9 * n_letters, italic=n_letters > 0 and n_italic >= 0.9 * n_letters,
-        refs=refs, lead=lead, body_x0=body_x0 if body_x0 is not None else x0,
-        first_word=max(first_word_end - x0, 0.0), trailing_space=group[-1]["text"].isspace(),
-        barcode=barcode, n_chars=n_chars, n_letters=n_letters, n_bold=n_bold, cjk_fonts=cjk_fonts,
-        tracking=tracking)
+        page=number,
+        x0=x0,
+        x1=x1,
+        top=min(tops),
+        bottom=base,
+        size=size,
+        text=" ".join(full.split()),
+        raw=" ".join("".join(raw).split()),
+        runs=runs,
+        bold=n_letters > 0 and n_bold >= 0.9 * n_letters,
+        italic=n_letters > 0 and n_italic >= 0.9 * n_letters,
+        refs=refs,
+        lead=lead,
+        body_x0=body_x0 if body_x0 is not None else x0,
+        first_word=max(first_word_end - x0, 0.0),
+        trailing_space=group[-1]["text"].isspace(),
+        barcode=barcode,
+        n_chars=n_chars,
+        n_letters=n_letters,
+        n_bold=n_bold,
+        cjk_fonts=cjk_fonts,
+        tracking=tracking,
+    )
 
 
 def _tracking(group: list[dict], max_gap: float, quantile: float) -> float:

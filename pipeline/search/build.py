@@ -6,6 +6,7 @@ sha1): a side made of one sentence or segment takes its vector; a side made of s
 takes their length-weighted sum, renormalised. Only texts without a stored vector (none,
 normally) are encoded, with the configured model and prompt.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,29 @@ from .schema import DDL, FILES, SCHEMA_VERSION
 from .terms import char_bigrams
 
 DEFAULTS = {"vector_dtype": "float16", "exact_max_pairs": 50000, "ivf_candidates": 20000}
-JSONL_FIELDS = ("row", "level", "pair_id", "unit_pair_id", "doc_id", "symbol", "srclang", "item", "kind",
-                "link", "score", "semantic", "numbers_agree", "symbols_agree", "anchored", "flags", "zh_ids",
-                "en_ids", "zh_text", "en_text", "zh_tokens")
+JSONL_FIELDS = (
+    "row",
+    "level",
+    "pair_id",
+    "unit_pair_id",
+    "doc_id",
+    "symbol",
+    "srclang",
+    "item",
+    "kind",
+    "link",
+    "score",
+    "semantic",
+    "numbers_agree",
+    "symbols_agree",
+    "anchored",
+    "flags",
+    "zh_ids",
+    "en_ids",
+    "zh_text",
+    "en_text",
+    "zh_tokens",
+)
 
 
 def index_params(params: dict) -> dict:
@@ -48,8 +69,9 @@ def load_vectors(work_root: Path, doc_ids: list[str]) -> dict[str, np.ndarray]:
     return by_key
 
 
-def compose_vectors(rows: pd.DataFrame, by_key: dict[str, np.ndarray], dim: int | None,
-                    encode_missing=None) -> tuple[np.ndarray, np.ndarray]:
+def compose_vectors(
+    rows: pd.DataFrame, by_key: dict[str, np.ndarray], dim: int | None, encode_missing=None
+) -> tuple[np.ndarray, np.ndarray]:
     """zh and en vectors (n, dim) float32, zero rows for empty sides.
 
     ``encode_missing(texts) -> array`` is called once with the side texts that have a
@@ -102,9 +124,17 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: np.ndarray, en: np.ndarray,
-                params: dict, meta: dict | None = None, jsonl: Path | None = None,
-                progress=None) -> dict:
+def write_index(
+    out_dir: Path,
+    rows: pd.DataFrame,
+    documents: pd.DataFrame,
+    zh: np.ndarray,
+    en: np.ndarray,
+    params: dict,
+    meta: dict | None = None,
+    jsonl: Path | None = None,
+    progress=None,
+) -> dict:
     """Write the index folder (atomically replacing an old one) and, if asked, the JSONL export.
 
     ``rows`` must be ordered by level then document (as :func:`flat_rows` returns them);
@@ -112,8 +142,11 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
     """
     say = progress or (lambda msg: None)
     p = index_params(params)
-    missing = {c: None for c in ("item", "semantic", "numbers_agree", "symbols_agree", "anchored", "flags")
-               if c not in rows.columns}
+    missing = {
+        c: None
+        for c in ("item", "semantic", "numbers_agree", "symbols_agree", "anchored", "flags")
+        if c not in rows.columns
+    }
     if missing:
         rows = rows.assign(**missing)
     out_dir = Path(out_dir)
@@ -145,9 +178,16 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
         item_codes, items = _codes(rows["item"] if n else pd.Series([], dtype=object))
         meta = {
             **(meta or {}),
-            "schema_version": SCHEMA_VERSION, "pairs": n, "dim": dim, "vector_dtype": dtype.name,
-            "levels": level_ranges, "kinds": kinds, "items": items, "documents": len(doc_list),
-            "exact_max_pairs": int(p["exact_max_pairs"]), "ivf_candidates": int(p["ivf_candidates"]),
+            "schema_version": SCHEMA_VERSION,
+            "pairs": n,
+            "dim": dim,
+            "vector_dtype": dtype.name,
+            "levels": level_ranges,
+            "kinds": kinds,
+            "items": items,
+            "documents": len(doc_list),
+            "exact_max_pairs": int(p["exact_max_pairs"]),
+            "ivf_candidates": int(p["ivf_candidates"]),
             "ivf_levels": [],
         }
 
@@ -156,9 +196,16 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
         np.save(tmp / FILES["en"], en.astype(dtype, copy=False))
         has_zh = np.array([bool(t and t.strip()) for t in rows.zh_text], dtype=bool) if n else np.zeros(0, bool)
         has_en = np.array([bool(t and t.strip()) for t in rows.en_text], dtype=bool) if n else np.zeros(0, bool)
-        np.savez(tmp / FILES["rows"], level=level_code, doc=docs, kind=kind_codes.astype(np.int16),
-                 item=item_codes, score=rows.score.to_numpy(dtype=np.float32) if n else np.zeros(0, np.float32),
-                 has_zh=has_zh, has_en=has_en)
+        np.savez(
+            tmp / FILES["rows"],
+            level=level_code,
+            doc=docs,
+            kind=kind_codes.astype(np.int16),
+            item=item_codes,
+            score=rows.score.to_numpy(dtype=np.float32) if n else np.zeros(0, np.float32),
+            has_zh=has_zh,
+            has_en=has_en,
+        )
 
         # IVF lists for levels too large to scan exactly.
         ivf_arrays = {}
@@ -171,8 +218,10 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
                 for key, arr in built.items():
                     ivf_arrays[f"{level}_{key}"] = arr
                 meta["ivf_levels"].append(level)
-                say(f"ivf {level}: {len(built['centroids'])} lists over {hi - lo} pairs "
-                    f"({time.perf_counter() - t0:.1f} s)")
+                say(
+                    f"ivf {level}: {len(built['centroids'])} lists over {hi - lo} pairs "
+                    f"({time.perf_counter() - t0:.1f} s)"
+                )
         np.savez(tmp / FILES["ivf"], **ivf_arrays)
 
         # SQLite: pairs, documents, row ranges, meta, and the FTS5 table.
@@ -180,9 +229,10 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
         db = sqlite3.connect(tmp / FILES["db"])
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;")
         db.executescript(DDL)
-        db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-                       [(r.doc_id, r.symbol, _none(r.original_lang), r.srclang, i)
-                        for i, r in enumerate(documents.itertuples())])
+        db.executemany(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
+            [(r.doc_id, r.symbol, _none(r.original_lang), r.srclang, i) for i, r in enumerate(documents.itertuples())],
+        )
         db.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?)", ranges)
         symbol = dict(zip(documents.doc_id, documents.symbol))
         srclang = dict(zip(documents.doc_id, documents.srclang))
@@ -195,38 +245,88 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
             fd, jsonl_tmp = tempfile.mkstemp(prefix=f".{jsonl.name}.", suffix=".tmp", dir=jsonl.parent)
             fh = os.fdopen(fd, "w", encoding="utf-8")
         try:
-            cols = ["level", "pair_id", "unit_pair_id", "doc_id", "item", "kind", "link", "score", "semantic",
-                    "numbers_agree", "symbols_agree", "anchored", "zh_ids", "en_ids", "zh_text", "en_text",
-                    "zh_tokens", "flags"]
+            cols = [
+                "level",
+                "pair_id",
+                "unit_pair_id",
+                "doc_id",
+                "item",
+                "kind",
+                "link",
+                "score",
+                "semantic",
+                "numbers_agree",
+                "symbols_agree",
+                "anchored",
+                "zh_ids",
+                "en_ids",
+                "zh_text",
+                "en_text",
+                "zh_tokens",
+                "flags",
+            ]
             for start in range(0, n, chunk):
-                part = rows.iloc[start:start + chunk]
+                part = rows.iloc[start : start + chunk]
                 recs = list(zip(*(part[c] for c in cols)))
                 db.executemany(
                     "INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(start + i, r[0], r[1], r[2], r[3], _none(r[4]), r[5], r[6], float(r[7]),
-                      _json_list(r[12]), _json_list(r[13]), r[14], r[15]) for i, r in enumerate(recs)])
+                    [
+                        (
+                            start + i,
+                            r[0],
+                            r[1],
+                            r[2],
+                            r[3],
+                            _none(r[4]),
+                            r[5],
+                            r[6],
+                            float(r[7]),
+                            _json_list(r[12]),
+                            _json_list(r[13]),
+                            r[14],
+                            r[15],
+                        )
+                        for i, r in enumerate(recs)
+                    ],
+                )
                 db.executemany(
                     "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
-                    [(start + i, " ".join(r[16]), r[15], char_bigrams(r[14])) for i, r in enumerate(recs)])
+                    [(start + i, " ".join(r[16]), r[15], char_bigrams(r[14])) for i, r in enumerate(recs)],
+                )
                 if fh is not None:
                     for i, r in enumerate(recs):
-                        obj = {"row": start + i, "level": r[0], "pair_id": r[1], "unit_pair_id": r[2],
-                               "doc_id": r[3], "symbol": symbol.get(r[3]), "srclang": srclang.get(r[3]),
-                               "item": _none(r[4]), "kind": r[5], "link": r[6], "score": round(float(r[7]), 4),
-                               "semantic": None if _none(r[8]) is None else round(float(r[8]), 4),
-                               "numbers_agree": None if _none(r[9]) is None else round(float(r[9]), 4),
-                               "symbols_agree": None if _none(r[10]) is None else round(float(r[10]), 4),
-                               "anchored": None if _none(r[11]) is None else bool(r[11]),
-                               "flags": None if r[17] is None else list(r[17]),
-                               "zh_ids": list(r[12]), "en_ids": list(r[13]), "zh_text": r[14],
-                               "en_text": r[15], "zh_tokens": list(r[16])}
+                        obj = {
+                            "row": start + i,
+                            "level": r[0],
+                            "pair_id": r[1],
+                            "unit_pair_id": r[2],
+                            "doc_id": r[3],
+                            "symbol": symbol.get(r[3]),
+                            "srclang": srclang.get(r[3]),
+                            "item": _none(r[4]),
+                            "kind": r[5],
+                            "link": r[6],
+                            "score": round(float(r[7]), 4),
+                            "semantic": None if _none(r[8]) is None else round(float(r[8]), 4),
+                            "numbers_agree": None if _none(r[9]) is None else round(float(r[9]), 4),
+                            "symbols_agree": None if _none(r[10]) is None else round(float(r[10]), 4),
+                            "anchored": None if _none(r[11]) is None else bool(r[11]),
+                            "flags": None if r[17] is None else list(r[17]),
+                            "zh_ids": list(r[12]),
+                            "en_ids": list(r[13]),
+                            "zh_text": r[14],
+                            "en_text": r[15],
+                            "zh_tokens": list(r[16]),
+                        }
                         fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
                 if start and start % (chunk * 10) == 0:
                     say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
             say("sqlite: merging the full-text index")
             db.execute("INSERT INTO pairs_fts(pairs_fts) VALUES ('optimize')")
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())])
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
+            )
             db.commit()
             db.execute("ANALYZE")
             db.close()
@@ -260,8 +360,9 @@ def write_index(out_dir: Path, rows: pd.DataFrame, documents: pd.DataFrame, zh: 
     return meta
 
 
-def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict,
-                      jsonl: Path | None = None, progress=None) -> dict:
+def build_from_tables(
+    aligned: Path, work_root: Path, out_dir: Path, params: dict, jsonl: Path | None = None, progress=None
+) -> dict:
     """The ``index`` stage: aligned tables + stage vectors -> index folder (+ JSONL)."""
     tables = read_tables(aligned, producer="export")
     documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
@@ -279,6 +380,5 @@ def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dic
     if dim is None and len(rows):
         raise PipelineError(f"{work_root}: no stored vectors for the aligned documents; run `bitext embed` first")
     zh, en = compose_vectors(rows, by_key, dim, encode_missing if emb.get("model") else None)
-    meta = {"embedding_model": emb.get("model"), "embedding_prompt": emb.get("prompt", ""),
-            "built_from": str(aligned)}
+    meta = {"embedding_model": emb.get("model"), "embedding_prompt": emb.get("prompt", ""), "built_from": str(aligned)}
     return write_index(out_dir, rows, documents, zh, en, params, meta, jsonl, progress)

@@ -6,6 +6,7 @@ document). Each row carries its document's symbol and original language, the age
 item and kind of its unit, and the Chinese jieba tokens of its text (taken from the
 ``sentences`` table, so nothing is segmented twice).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,20 @@ from .. import io
 from ..errors import PipelineError
 
 LEVELS = ("sentence", "unit")
-LANG_NAMES = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "russian": "ru",
-              "arabic": "ar", "英文": "en", "中文": "zh", "法文": "fr", "西班牙文": "es", "俄文": "ru",
-              "阿拉伯文": "ar"}
+LANG_NAMES = {
+    "english": "en",
+    "chinese": "zh",
+    "french": "fr",
+    "spanish": "es",
+    "russian": "ru",
+    "arabic": "ar",
+    "英文": "en",
+    "中文": "zh",
+    "法文": "fr",
+    "西班牙文": "es",
+    "俄文": "ru",
+    "阿拉伯文": "ar",
+}
 _ORIGINAL = re.compile(r"(?:Original|原文)\s*[:：]\s*([A-Za-z]+|[\u4e00-\u9fff]+文)", re.IGNORECASE)
 TABLE_NAMES = ("documents", "segments", "sentences", "alignments", "sentence_alignments")
 
@@ -67,8 +79,14 @@ def documents_of(tables: dict[str, pd.DataFrame], default_srclang: str = "en") -
     for doc_id in dict.fromkeys(docs.doc_id):
         symbol = docs.loc[docs.doc_id == doc_id, "symbol"].iloc[0]
         original = original_language(doc_id, docs, tables["segments"])
-        rows.append({"doc_id": doc_id, "symbol": symbol, "original_lang": original,
-                     "srclang": original if original in ("zh", "en") else default_srclang})
+        rows.append(
+            {
+                "doc_id": doc_id,
+                "symbol": symbol,
+                "original_lang": original,
+                "srclang": original if original in ("zh", "en") else default_srclang,
+            }
+        )
     return pd.DataFrame(rows, columns=["doc_id", "symbol", "original_lang", "srclang"])
 
 
@@ -85,8 +103,9 @@ def _flags(table: pd.DataFrame) -> list:
     return [None if v is None else list(v) for v in table["flags"]]
 
 
-def flat_rows(tables: dict[str, pd.DataFrame], levels: tuple[str, ...] = LEVELS,
-              with_tokens: bool = True) -> pd.DataFrame:
+def flat_rows(
+    tables: dict[str, pd.DataFrame], levels: tuple[str, ...] = LEVELS, with_tokens: bool = True
+) -> pd.DataFrame:
     """One row per pair, ordered by level (as given), document (table order), pair order.
 
     Columns: level, pair_id, unit_pair_id, doc_id, item, kind, link, score, semantic,
@@ -96,8 +115,9 @@ def flat_rows(tables: dict[str, pd.DataFrame], levels: tuple[str, ...] = LEVELS,
     """
     units = tables["alignments"]
     sents = tables["sentence_alignments"]
-    seg_text = {(d, s): t for d, s, t in zip(tables["segments"].doc_id, tables["segments"].seg_id,
-                                            tables["segments"].text)}
+    seg_text = {
+        (d, s): t for d, s, t in zip(tables["segments"].doc_id, tables["segments"].seg_id, tables["segments"].text)
+    }
     sentences = tables["sentences"].sort_values(["doc_id", "seg_id", "n"], kind="stable")
     sent_text = {(d, s): t for d, s, t in zip(sentences.doc_id, sentences.sent_id, sentences.text)}
     sent_tokens = {(d, s): list(t) for d, s, t in zip(sentences.doc_id, sentences.sent_id, sentences.tokens)}
@@ -118,31 +138,63 @@ def flat_rows(tables: dict[str, pd.DataFrame], levels: tuple[str, ...] = LEVELS,
     frames = []
     for level in levels:
         if level == "unit":
-            f = pd.DataFrame({
-                "level": "unit", "pair_id": units.pair_id, "unit_pair_id": units.pair_id,
-                "doc_id": units.doc_id, "item": units.item, "kind": units.kind, "link": units.link,
-                "score": units.score, "semantic": units.semantic, "numbers_agree": units.numbers_agree,
-                "symbols_agree": units.symbols_agree, "anchored": units.anchored,
-                "flags": _flags(units), "zh_ids": units.zh_seg_ids.map(list),
-                "en_ids": units.en_seg_ids.map(list), "zh_text": units.zh_text, "en_text": units.en_text})
+            f = pd.DataFrame(
+                {
+                    "level": "unit",
+                    "pair_id": units.pair_id,
+                    "unit_pair_id": units.pair_id,
+                    "doc_id": units.doc_id,
+                    "item": units.item,
+                    "kind": units.kind,
+                    "link": units.link,
+                    "score": units.score,
+                    "semantic": units.semantic,
+                    "numbers_agree": units.numbers_agree,
+                    "symbols_agree": units.symbols_agree,
+                    "anchored": units.anchored,
+                    "flags": _flags(units),
+                    "zh_ids": units.zh_seg_ids.map(list),
+                    "en_ids": units.en_seg_ids.map(list),
+                    "zh_text": units.zh_text,
+                    "en_text": units.en_text,
+                }
+            )
             for lang in ("zh", "en"):
-                f[f"{lang}_members"] = [[seg_text.get((d, s), "") for s in ids]
-                                        for d, ids in zip(f.doc_id, f[f"{lang}_ids"])]
+                f[f"{lang}_members"] = [
+                    [seg_text.get((d, s), "") for s in ids] for d, ids in zip(f.doc_id, f[f"{lang}_ids"])
+                ]
             if with_tokens:
-                f["zh_tokens"] = [tokens_of(d, [s for seg in ids for s in seg_sents.get((d, seg), [])], t)
-                                  for d, ids, t in zip(f.doc_id, f.zh_ids, f.zh_text)]
+                f["zh_tokens"] = [
+                    tokens_of(d, [s for seg in ids for s in seg_sents.get((d, seg), [])], t)
+                    for d, ids, t in zip(f.doc_id, f.zh_ids, f.zh_text)
+                ]
         elif level == "sentence":
             info = [unit_info.get(p, (None, None, None)) for p in sents.pair_id]
-            f = pd.DataFrame({
-                "level": "sentence", "pair_id": sents.sent_pair_id, "unit_pair_id": sents.pair_id,
-                "doc_id": sents.doc_id, "item": [i[0] for i in info], "kind": [i[1] for i in info],
-                "link": sents.link, "score": sents.score, "semantic": None, "numbers_agree": None,
-                "symbols_agree": None, "anchored": [i[2] for i in info], "flags": _flags(sents),
-                "zh_ids": sents.zh_sent_ids.map(list), "en_ids": sents.en_sent_ids.map(list),
-                "zh_text": sents.zh_text, "en_text": sents.en_text})
+            f = pd.DataFrame(
+                {
+                    "level": "sentence",
+                    "pair_id": sents.sent_pair_id,
+                    "unit_pair_id": sents.pair_id,
+                    "doc_id": sents.doc_id,
+                    "item": [i[0] for i in info],
+                    "kind": [i[1] for i in info],
+                    "link": sents.link,
+                    "score": sents.score,
+                    "semantic": None,
+                    "numbers_agree": None,
+                    "symbols_agree": None,
+                    "anchored": [i[2] for i in info],
+                    "flags": _flags(sents),
+                    "zh_ids": sents.zh_sent_ids.map(list),
+                    "en_ids": sents.en_sent_ids.map(list),
+                    "zh_text": sents.zh_text,
+                    "en_text": sents.en_text,
+                }
+            )
             for lang in ("zh", "en"):
-                f[f"{lang}_members"] = [[sent_text.get((d, s), "") for s in ids]
-                                        for d, ids in zip(f.doc_id, f[f"{lang}_ids"])]
+                f[f"{lang}_members"] = [
+                    [sent_text.get((d, s), "") for s in ids] for d, ids in zip(f.doc_id, f[f"{lang}_ids"])
+                ]
             if with_tokens:
                 f["zh_tokens"] = [tokens_of(d, ids, t) for d, ids, t in zip(f.doc_id, f.zh_ids, f.zh_text)]
         else:

@@ -4,6 +4,7 @@ A query is one short text: it is encoded on ``BITEXT_QUERY_THREADS`` torch threa
 (default 1). More threads do not make one sentence faster, and on a busy machine
 OpenMP threads that wait for each other make it 10-40 times slower.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,8 +47,10 @@ class QueryEncoder:
         meta = index_meta or {}
         built = meta.get("embedding_model")
         if built and emb.get("model") and built != emb["model"]:
-            raise PipelineError(f"the index was built with embedding.model={built!r} but the parameters say "
-                                f"{emb['model']!r}; re-run `bitext index` (or `dvc repro`)")
+            raise PipelineError(
+                f"the index was built with embedding.model={built!r} but the parameters say "
+                f"{emb['model']!r}; re-run `bitext index` (or `dvc repro`)"
+            )
         self.spec = emb.get("model") or built
         if not self.spec:
             raise PipelineError("no embedding model: set embedding.model in configs/params.yaml")

@@ -3,6 +3,7 @@
 Every result is a dict with the fields of :data:`RESULT_FIELDS` (the JSON output of
 ``bitext query`` and the columns of :func:`pipeline.api.Corpus.query`).
 """
+
 from __future__ import annotations
 
 import json
@@ -43,14 +44,19 @@ SIDES = ("both", "zh", "en")
 @dataclass
 class Filters:
     level: str = "sentence"
-    docs: list[str] = field(default_factory=list)    # doc ids or symbols
-    items: list[str] = field(default_factory=list)   # '2' also matches '2(a)'
+    docs: list[str] = field(default_factory=list)  # doc ids or symbols
+    items: list[str] = field(default_factory=list)  # '2' also matches '2(a)'
     kinds: list[str] = field(default_factory=list)
     min_score: float | None = None
 
     def describe(self) -> dict:
-        return {"level": self.level, "doc": self.docs, "item": self.items, "kind": self.kinds,
-                "min_score": self.min_score}
+        return {
+            "level": self.level,
+            "doc": self.docs,
+            "item": self.items,
+            "kind": self.kinds,
+            "min_score": self.min_score,
+        }
 
 
 def _not_found(folder: Path) -> PipelineError:
@@ -71,10 +77,14 @@ class SearchIndex:
         except sqlite3.DatabaseError as err:
             raise PipelineError(f"{db_path}: unreadable index ({err}); re-run `bitext index`") from None
         if self.meta.get("schema_version") != SCHEMA_VERSION:
-            raise PipelineError(f"{db_path}: index schema version {self.meta.get('schema_version')}, this "
-                                f"program reads version {SCHEMA_VERSION}; re-run `bitext index`")
-        self.documents = [dict(zip(("doc_id", "symbol", "original_lang", "srclang"), r)) for r in self.db.execute(
-            "SELECT doc_id, symbol, original_lang, srclang FROM documents ORDER BY position")]
+            raise PipelineError(
+                f"{db_path}: index schema version {self.meta.get('schema_version')}, this "
+                f"program reads version {SCHEMA_VERSION}; re-run `bitext index`"
+            )
+        self.documents = [
+            dict(zip(("doc_id", "symbol", "original_lang", "srclang"), r))
+            for r in self.db.execute("SELECT doc_id, symbol, original_lang, srclang FROM documents ORDER BY position")
+        ]
         self._arrays: dict | None = None
         self._vectors: dict[str, np.ndarray] = {}
         self._ivf: dict | None = None
@@ -83,8 +93,10 @@ class SearchIndex:
 
     def check_not_empty(self) -> None:
         if not self.meta.get("pairs"):
-            raise PipelineError(f"{self.folder}: the index has no pairs (the corpus is empty); list documents "
-                                f"under `documents:` in configs/params.yaml, then run `dvc repro`")
+            raise PipelineError(
+                f"{self.folder}: the index has no pairs (the corpus is empty); list documents "
+                f"under `documents:` in configs/params.yaml, then run `dvc repro`"
+            )
 
     def _doc_ids(self, docs: list[str]) -> list[str]:
         known = {d["doc_id"]: d["doc_id"] for d in self.documents}
@@ -93,8 +105,10 @@ class SearchIndex:
         for d in docs:
             if d not in known:
                 sample = ", ".join(x["symbol"] for x in self.documents[:5])
-                raise PipelineError(f"unknown document {d!r} (the index has {len(self.documents)}: {sample}"
-                                    f"{', ...' if len(self.documents) > 5 else ''})")
+                raise PipelineError(
+                    f"unknown document {d!r} (the index has {len(self.documents)}: {sample}"
+                    f"{', ...' if len(self.documents) > 5 else ''})"
+                )
             out.append(known[d])
         return out
 
@@ -110,9 +124,14 @@ class SearchIndex:
         if f.docs:
             ids = self._doc_ids(f.docs)
             marks = ",".join("?" * len(ids))
-            return [tuple(r) for r in self.db.execute(
-                f"SELECT first_row, last_row FROM ranges WHERE level = ? AND doc_id IN ({marks}) "
-                f"ORDER BY first_row", [f.level, *ids])]
+            return [
+                tuple(r)
+                for r in self.db.execute(
+                    f"SELECT first_row, last_row FROM ranges WHERE level = ? AND doc_id IN ({marks}) "
+                    f"ORDER BY first_row",
+                    [f.level, *ids],
+                )
+            ]
         lo, hi = self.meta["levels"][f.level]
         return [(lo, hi - 1)] if hi > lo else []
 
@@ -135,19 +154,32 @@ class SearchIndex:
         out = {}
         symbols = {d["doc_id"]: d["symbol"] for d in self.documents}
         for start in range(0, len(rows), 500):
-            part = rows[start:start + 500]
+            part = rows[start : start + 500]
             for r in self.db.execute(
-                    "SELECT row, level, pair_id, unit_pair_id, doc_id, item, kind, link, score, zh_text, en_text "
-                    f"FROM pairs WHERE row IN ({','.join('?' * len(part))})", part):
-                out[r[0]] = {"level": r[1], "pair_id": r[2], "unit_pair_id": r[3], "doc_id": r[4],
-                             "symbol": symbols.get(r[4]), "item": r[5], "kind": r[6], "link": r[7],
-                             "score": round(float(r[8]), 4), "zh_text": r[9], "en_text": r[10]}
+                "SELECT row, level, pair_id, unit_pair_id, doc_id, item, kind, link, score, zh_text, en_text "
+                f"FROM pairs WHERE row IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                out[r[0]] = {
+                    "level": r[1],
+                    "pair_id": r[2],
+                    "unit_pair_id": r[3],
+                    "doc_id": r[4],
+                    "symbol": symbols.get(r[4]),
+                    "item": r[5],
+                    "kind": r[6],
+                    "link": r[7],
+                    "score": round(float(r[8]), 4),
+                    "zh_text": r[9],
+                    "en_text": r[10],
+                }
         return out
 
     # --- keyword -------------------------------------------------------------------
 
-    def keyword(self, term: str | Term, filters: Filters | None = None, limit: int = 20,
-                lang: str | None = None) -> tuple[list[dict], bool]:
+    def keyword(
+        self, term: str | Term, filters: Filters | None = None, limit: int = 20, lang: str | None = None
+    ) -> tuple[list[dict], bool]:
         """Pairs whose zh (Chinese term) or en (English term) side contains the term, in corpus
         order; returns (results, truncated)."""
         f = filters or Filters()
@@ -160,13 +192,17 @@ class SearchIndex:
         truncated = False
         for lo, hi in self.row_ranges(f):
             if t.fts:
-                sql = (f"SELECT p.row, p.{col} FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
-                       f"WHERE pairs_fts MATCH ? AND pairs_fts.rowid BETWEEN ? AND ?{cond} "
-                       f"ORDER BY pairs_fts.rowid")
+                sql = (
+                    f"SELECT p.row, p.{col} FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
+                    f"WHERE pairs_fts MATCH ? AND pairs_fts.rowid BETWEEN ? AND ?{cond} "
+                    f"ORDER BY pairs_fts.rowid"
+                )
                 params = [t.fts, lo, hi, *args]
             else:  # single CJK characters: scan the texts
-                sql = (f"SELECT p.row, p.{col} FROM pairs p WHERE p.row BETWEEN ? AND ? "
-                       f"AND instr(p.{col}, ?) > 0{cond} ORDER BY p.row")
+                sql = (
+                    f"SELECT p.row, p.{col} FROM pairs p WHERE p.row BETWEEN ? AND ? "
+                    f"AND instr(p.{col}, ?) > 0{cond} ORDER BY p.row"
+                )
                 params = [lo, hi, t.text.strip()[0], *args]
             for row, text in self.db.execute(sql, params):
                 spans = t.spans(text)
@@ -180,8 +216,9 @@ class SearchIndex:
         words = set()
         if t.lang == "zh" and t.fts_words and found:
             for row, _ in found:
-                if self.db.execute("SELECT 1 FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid = ?",
-                                   (t.fts_words, row)).fetchone():
+                if self.db.execute(
+                    "SELECT 1 FROM pairs_fts WHERE pairs_fts MATCH ? AND rowid = ?", (t.fts_words, row)
+                ).fetchone():
                     words.add(row)
         data = self.fetch([r for r, _ in found])
         results = []
@@ -237,7 +274,7 @@ class SearchIndex:
         if f.docs:
             m = np.zeros(hi - lo, dtype=bool)
             for first, last in self.row_ranges(f):
-                m[first - lo:last - lo + 1] = True
+                m[first - lo : last - lo + 1] = True
             narrow(m)
         if f.kinds:
             codes = [self.meta["kinds"].index(k) for k in f.kinds]
@@ -263,13 +300,14 @@ class SearchIndex:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # read-only memory map: torch only reads it
             for s in range(0, len(rows), step):
-                part = rows[s:s + step]
-                block = mat[part[0]:part[-1] + 1] if contiguous else mat[part]
-                out[s:s + len(part)] = torch.mv(torch.from_numpy(np.asarray(block)), q).float().numpy()
+                part = rows[s : s + step]
+                block = mat[part[0] : part[-1] + 1] if contiguous else mat[part]
+                out[s : s + len(part)] = torch.mv(torch.from_numpy(np.asarray(block)), q).float().numpy()
         return out
 
-    def _score_rows(self, rows: np.ndarray, query: np.ndarray, side: str, contiguous: bool,
-                    exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def _score_rows(
+        self, rows: np.ndarray, query: np.ndarray, side: str, contiguous: bool, exact: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Similarity per row (max over the asked sides; -inf where a side is missing) and the side.
 
         Scans run in the stored dtype; ``exact`` recomputes in float32 (for the final top rows).
@@ -290,8 +328,14 @@ class SearchIndex:
         best_zh = sims["zh"] >= sims["en"]
         return np.where(best_zh, sims["zh"], sims["en"]), np.where(best_zh, "zh", "en")
 
-    def semantic(self, query: np.ndarray, filters: Filters | None = None, limit: int = 10, side: str = "both",
-                 exact: bool = False) -> list[dict]:
+    def semantic(
+        self,
+        query: np.ndarray,
+        filters: Filters | None = None,
+        limit: int = 10,
+        side: str = "both",
+        exact: bool = False,
+    ) -> list[dict]:
         """Pairs whose side(s) are closest in meaning to the query vector, best first."""
         f = filters or Filters()
         self._check(f)
@@ -300,8 +344,10 @@ class SearchIndex:
             raise PipelineError(f"side must be one of {', '.join(SIDES)}, got {side!r}")
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         if query.shape[0] != self.meta["dim"]:
-            raise PipelineError(f"query vector has {query.shape[0]} dimensions, the index {self.meta['dim']}: "
-                                f"was it built with another embedding model? re-run `bitext index`")
+            raise PipelineError(
+                f"query vector has {query.shape[0]} dimensions, the index {self.meta['dim']}: "
+                f"was it built with another embedding model? re-run `bitext index`"
+            )
         lo, hi, mask = self._mask(f)
         a = self._load_arrays()
         has = (a["has_zh"][lo:hi] | a["has_en"][lo:hi]) if side == "both" else a[f"has_{side}"][lo:hi]
@@ -334,11 +380,19 @@ class SearchIndex:
         top = np.lexsort((pool_rows, -sims))[:limit]
         top = top[np.isfinite(sims[top])]
         data = self.fetch([int(pool_rows[i]) for i in top])
-        return [_result(rank, data[int(pool_rows[i])], round(float(sims[i]), 4), str(sides[i]), "semantic", [])
-                for rank, i in enumerate(top, 1)]
+        return [
+            _result(rank, data[int(pool_rows[i])], round(float(sims[i]), 4), str(sides[i]), "semantic", [])
+            for rank, i in enumerate(top, 1)
+        ]
 
 
 def _result(rank: int, rec: dict, similarity, match_lang, match_type, spans) -> dict:
-    out = {"rank": rank, **rec, "similarity": similarity, "match_lang": match_lang, "match_type": match_type,
-           "match_spans": spans}
+    out = {
+        "rank": rank,
+        **rec,
+        "similarity": similarity,
+        "match_lang": match_lang,
+        "match_type": match_type,
+        "match_spans": spans,
+    }
     return {k: out.get(k) for k in RESULT_FIELDS}

@@ -7,6 +7,7 @@ cluster centroids, keeps the best lists until about ``candidates`` pairs are cov
 and scores only those pairs, exactly, against their stored side vectors. Recall is
 high but not guaranteed: ``exact=True`` (``bitext query --exact``) scans everything.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,13 +24,12 @@ def assign(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
     """Index of the closest centroid (largest dot product) of every row, chunked."""
     out = np.empty(len(vectors), dtype=np.int32)
     for start in range(0, len(vectors), CHUNK):
-        block = np.asarray(vectors[start:start + CHUNK], dtype=np.float32)
-        out[start:start + CHUNK] = np.argmax(block @ centroids.T, axis=1)
+        block = np.asarray(vectors[start : start + CHUNK], dtype=np.float32)
+        out[start : start + CHUNK] = np.argmax(block @ centroids.T, axis=1)
     return out
 
 
-def kmeans(vectors: np.ndarray, nlist: int, iterations: int = 8, sample: int = 131072,
-           seed: int = 0) -> np.ndarray:
+def kmeans(vectors: np.ndarray, nlist: int, iterations: int = 8, sample: int = 131072, seed: int = 0) -> np.ndarray:
     """Spherical k-means centroids (nlist, dim), trained on a sample of the rows."""
     rng = np.random.default_rng(seed)
     n = len(vectors)
@@ -69,5 +69,5 @@ def probe(ivf: dict[str, np.ndarray], query: np.ndarray, candidates: int) -> np.
     covered = np.cumsum(sizes)
     k = int(np.searchsorted(covered, candidates)) + 1
     lists = order[:k]
-    rows = np.concatenate([ivf["rows"][offsets[i]:offsets[i + 1]] for i in lists]) if k else np.zeros(0, np.int64)
+    rows = np.concatenate([ivf["rows"][offsets[i] : offsets[i + 1]] for i in lists]) if k else np.zeros(0, np.int64)
     return np.sort(rows)

@@ -1,4 +1,5 @@
 """Output of ``bitext query``: a readable terminal view, JSON for scripts, TSV for spreadsheets."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,9 @@ MARK_OPEN, MARK_CLOSE = "«", "»"  # shows the match where the output has no co
 
 def as_json(query: dict, results: list[dict], truncated: bool) -> str:
     """``{"query": {...}, "results": [...], "truncated": bool}``, keys sorted."""
-    return json.dumps({"query": query, "results": results, "truncated": truncated},
-                      ensure_ascii=False, sort_keys=True, indent=2)
+    return json.dumps(
+        {"query": query, "results": results, "truncated": truncated}, ensure_ascii=False, sort_keys=True, indent=2
+    )
 
 
 def as_tsv(results: list[dict]) -> str:
@@ -50,8 +52,9 @@ def _text(value: str, spans: list, marks: bool, missing: str):
     return text
 
 
-def print_table(query: dict, results: list[dict], truncated: bool, file: TextIO | None = None,
-                width: int | None = None) -> None:
+def print_table(
+    query: dict, results: list[dict], truncated: bool, file: TextIO | None = None, width: int | None = None
+) -> None:
     """One block per pair: a line of metadata, then Chinese and English side by side."""
     from rich.console import Console
     from rich.table import Table
@@ -66,22 +69,31 @@ def print_table(query: dict, results: list[dict], truncated: bool, file: TextIO 
         head = f"{query['text']!r} — {len(results)} {what}{' (more: raise --limit)' if truncated else ''}"
     console.print(Text(head, style="bold"))
     if not results:
-        console.print("no pairs match" + (" these filters" if any(query["filters"].get(k) for k in
-                                                                   ("doc", "item", "kind", "min_score")) else ""))
+        console.print(
+            "no pairs match"
+            + (" these filters" if any(query["filters"].get(k) for k in ("doc", "item", "kind", "min_score")) else "")
+        )
         return
     for r in results:
-        meta = [f"{r['rank']}. {r['symbol'] or r['doc_id']}", "pair " + r["pair_id"].rsplit(":", 1)[-1],
-                f"item {r['item']}" if r["item"] else None, r["kind"],
-                r["link"] if r["link"] != "1-1" else None, f"score {r['score']:.2f}",
-                f"sim {r['similarity']:.3f}" if r["similarity"] is not None else None]
+        meta = [
+            f"{r['rank']}. {r['symbol'] or r['doc_id']}",
+            "pair " + r["pair_id"].rsplit(":", 1)[-1],
+            f"item {r['item']}" if r["item"] else None,
+            r["kind"],
+            r["link"] if r["link"] != "1-1" else None,
+            f"score {r['score']:.2f}",
+            f"sim {r['similarity']:.3f}" if r["similarity"] is not None else None,
+        ]
         console.rule(style="dim")
         console.print(Text(" · ".join(m for m in meta if m), style="cyan"))
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(ratio=1, overflow="fold")
         grid.add_column(ratio=1, overflow="fold")
         spans = r["match_spans"] or []
-        grid.add_row(_text(r["zh_text"], spans if r["match_lang"] == "zh" else [], marks, "(no Chinese)"),
-                     _text(r["en_text"], spans if r["match_lang"] == "en" else [], marks, "(no English)"))
+        grid.add_row(
+            _text(r["zh_text"], spans if r["match_lang"] == "zh" else [], marks, "(no Chinese)"),
+            _text(r["en_text"], spans if r["match_lang"] == "en" else [], marks, "(no English)"),
+        )
         console.print(grid)
 
 

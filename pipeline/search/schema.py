@@ -14,12 +14,12 @@
 Rows are ordered by level (all sentence pairs, then all unit pairs), then document,
 then pair order, so a level or a (level, document) is a contiguous row range.
 """
+
 from __future__ import annotations
 
 SCHEMA_VERSION = 1
 
-FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz",
-         "ivf": "ivf.npz"}
+FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz", "ivf": "ivf.npz"}
 
 DDL = """
 -- Key/value facts about the index; values are JSON. Keys: schema_version, pairs, dim,

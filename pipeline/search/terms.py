@@ -16,6 +16,7 @@ spans to highlight. So the index only has to be generous, never exact.
   query word matches its singular too. Irregular forms (met, children) and derivations
   (assist vs assistance) are not matched. Possessives match (provider's).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,6 +35,7 @@ def is_chinese(term: str) -> bool:
 
 # --- Chinese -------------------------------------------------------------------------
 
+
 def _runs(text: str) -> list[str]:
     """Maximal runs of letters/digits after dropping whitespace (punctuation breaks runs)."""
     return _WORD.findall(re.sub(r"\s+", "", text))
@@ -49,7 +51,7 @@ def char_bigrams(text: str) -> str:
         if len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return " ".join(out)
 
 
@@ -66,6 +68,7 @@ def zh_tokens(text: str) -> list[str]:
 
 
 # --- English -------------------------------------------------------------------------
+
 
 def _lemmas(word: str) -> set[str]:
     """The word itself and, for a plural-looking word, its singular(s)."""
@@ -91,8 +94,9 @@ def _forms(lemma: str) -> set[str]:
         out |= {lemma + "d", lemma[:-1] + "ing" if not lemma.endswith("ee") else lemma + "ing"}
     else:
         out |= {lemma + "ed", lemma + "ing"}
-        if (len(lemma) >= 3 and last not in _VOWELS | set("wxy") and before in _VOWELS
-                and lemma[-3] not in _VOWELS):  # stop -> stopped, submit -> submitted
+        if (
+            len(lemma) >= 3 and last not in _VOWELS | set("wxy") and before in _VOWELS and lemma[-3] not in _VOWELS
+        ):  # stop -> stopped, submit -> submitted
             out |= {lemma + last + "ed", lemma + last + "ing"}
     return out
 
@@ -110,6 +114,7 @@ def word_forms(word: str) -> list[str]:
 
 # --- Compiled terms ----------------------------------------------------------------
 
+
 def _fts_phrase(tokens: list[str]) -> str:
     return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
 
@@ -119,10 +124,10 @@ class Term:
     """A query term compiled for one language: FTS5 candidate queries plus the exact check."""
 
     text: str
-    lang: str                 # 'zh' or 'en': the side the term is looked for in
-    pattern: re.Pattern       # exact match on that side's text (gives highlight spans)
-    fts: str                  # FTS5 MATCH expression for candidates ('' = no usable tokens)
-    fts_words: str = ""       # zh only: the term as a jieba token sequence (match type 'word')
+    lang: str  # 'zh' or 'en': the side the term is looked for in
+    pattern: re.Pattern  # exact match on that side's text (gives highlight spans)
+    fts: str  # FTS5 MATCH expression for candidates ('' = no usable tokens)
+    fts_words: str = ""  # zh only: the term as a jieba token sequence (match type 'word')
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.pattern.finditer(text or "")]

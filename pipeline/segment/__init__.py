@@ -1,4 +1,5 @@
 """Stage 2, segment: blocks -> structural segments -> sentences (see units.py, sentences.py)."""
+
 from .sentences import sentences_of, split_sentences, tokenize
 from .units import segment_version
 

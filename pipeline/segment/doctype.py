@@ -7,6 +7,7 @@ Secretary-General" transmitting a report is a note, a resolution adopted "on the
 report of the Sixth Committee" is a resolution, a "Letter dated ..." transmitting
 anything is a letter.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,14 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("agenda", re.compile(r"^(?:annotated )?provisional agenda\b|^临时议程(?:和说明)?$|^附加说明的临时议程$", re.I)),
     ("draft_resolution", re.compile(r"\bdraft resolution\b|决议草案", re.I)),
     ("resolution", re.compile(r"^resolution adopted by\b|通过的决议|大会决议", re.I)),
-    ("decision", re.compile(r"\bdraft decision\b|^decision adopted by\b|^decision \d+/\d+|决定草案|通过的决定|大会决定"
-                            r"|^第\s*\d+/\d+\s*号决定", re.I)),
+    (
+        "decision",
+        re.compile(
+            r"\bdraft decision\b|^decision adopted by\b|^decision \d+/\d+|决定草案|通过的决定|大会决定"
+            r"|^第\s*\d+/\d+\s*号决定",
+            re.I,
+        ),
+    ),
     ("note", re.compile(r"\bnote by the secretar(?:iat|y-general)\b|秘书[处长]的说明", re.I)),
     ("report", re.compile(r"^report of\b|^report on\b|\breport of the secretary-general\b|的报告$", re.I)),
     # a numbered title ("86/171. Measures to ...") without any of the above: a resolution

@@ -6,6 +6,7 @@ sub-paragraphs ``(a)`` / ``（a）``, sub-sub-paragraphs ``(i)`` / ``㈠``. A ma
 read into a language-independent :class:`Marker` (its type and its label written the
 English way), so both versions of a document give comparable structural paths.
 """
+
 from __future__ import annotations
 
 import re
@@ -106,10 +107,12 @@ def printed_label(marker: Marker) -> str | None:
     return f"{marker.label}."
 
 
-_PREFIX = re.compile(r"^(?:[IVXL]+\.\s+|[" + _ZH_NUMERALS + r"]+[、.．]\s*|[A-Z]\.\s+"
-                     r"|\d{1,3}\.(?:\s+|(?=[\u4e00-\u9fff“《（]))|\*+\s*"
-                     r"|(?:[-–•]\s*)?[(（][a-z]{1,5}[)）]\s*|[" + _PARENTHESISED + r"]\s*|[-–•·▪◦]\s*"
-                     rf"|[{SUPERSCRIPT_DIGITS}]+\s*)")
+_PREFIX = re.compile(
+    r"^(?:[IVXL]+\.\s+|[" + _ZH_NUMERALS + r"]+[、.．]\s*|[A-Z]\.\s+"
+    r"|\d{1,3}\.(?:\s+|(?=[\u4e00-\u9fff“《（]))|\*+\s*"
+    r"|(?:[-–•]\s*)?[(（][a-z]{1,5}[)）]\s*|[" + _PARENTHESISED + r"]\s*|[-–•·▪◦]\s*"
+    rf"|[{SUPERSCRIPT_DIGITS}]+\s*)"
+)
 
 
 def strip_marker(text: str) -> str:

@@ -5,6 +5,7 @@ English ends them with . ! ? before a capital, unless the period closes one of
 the abbreviations UN texts use (a.m., No., Rev., para., art., e.g., ...).
 Sentences partition their segment: only whitespace between them is dropped.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,11 +18,13 @@ _ZH_END = re.compile(rf"[。！？；!?]+[{_CLOSERS}]*")
 _EN_END = re.compile(rf"[.!?]+[{_CLOSERS}]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 
 # Lower-cased abbreviations (without the final period) that do not end a sentence.
-ABBREVIATIONS = frozenset("""
+ABBREVIATIONS = frozenset(
+    """
 a.m p.m no nos rev add corr para paras art arts e.g i.e etc mr mrs ms dr prof vol vols
 chap ch sect fig figs approx cf al suppl amend annex op p pp st jr sr co inc ltd dept
 gen res doc docs ref no.s viz vs jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n
-""".split())
+""".split()
+)
 
 
 _LEADING_LABEL = re.compile(r"\s*[-–•]?\s*(?:\d{1,3}|[A-Z]|[IVXivx]{1,5}|\(?[a-z]{1,3}\))")
@@ -79,8 +82,11 @@ def sentences_of(segments: list[Segment]) -> list[Sentence]:
         if not seg.alignable:
             continue
         # Table cells and headings are single units of translation.
-        pieces = [seg.text] if seg.kind in ("table_row", "heading", "title", "meta", "table_title") \
+        pieces = (
+            [seg.text]
+            if seg.kind in ("table_row", "heading", "title", "meta", "table_title")
             else split_sentences(seg.text, seg.lang)
+        )
         for n, piece in enumerate(pieces):
             out.append(Sentence(seg.lang, seg.seg_id, n, piece, tuple(tokenize(piece, seg.lang))))
     return out

@@ -12,6 +12,7 @@ paragraph numbering is a paragraph even when it is short and has no full stop; a
 numbered unit that restarts at 1 after a paragraph ending with a colon opens a
 quoted list (the agenda a report adopted).
 """
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ _TRAILING = "⁰¹²³⁴⁵⁶⁷⁸⁹”’\"')）》」』]】 "
 # ("No documentation is expected under this item").
 _EN_FINITE = re.compile(r"\b(?:is|are|was|were|will|shall|has|have|had|may|should|would|can|could|must|does|did)\b")
 _SUMMARY = re.compile(r"^(?:summary|摘要|概要|内容提要)$", re.I)
-_ANNEX = re.compile(r"^(?:annex(?:es)?|appendix|enclosure)\b(?:\s+([IVXL]+|\d+))?|^附[件录](?:([一二三四五六七八九十]+))?"
-                    r"|的附[件录](?:([一二三四五六七八九十]+))?$", re.I)
+_ANNEX = re.compile(
+    r"^(?:annex(?:es)?|appendix|enclosure)\b(?:\s+([IVXL]+|\d+))?|^附[件录](?:([一二三四五六七八九十]+))?"
+    r"|的附[件录](?:([一二三四五六七八九十]+))?$",
+    re.I,
+)
 _ANNOTATIONS = re.compile(r"^(?:annotations|说明)$", re.I)
 _SIGNED = re.compile(r"^[(（](?:signed|签名)[)）]|[(（]签名[)）]$", re.I)
 _REPORT_TITLE = re.compile(r"^report of\b|的报告$", re.I)
@@ -36,8 +40,28 @@ _ENDS_NOT_HEADING = SENTENCE_END + (",", "，")  # "The General Assembly," opens
 _CLAUSE_END = (".", "。", ",", "，", ";", "；")
 # The closing line of a resolution: "71st plenary meeting / 15 December 2031".
 _PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting\b|^第\s*\d+\s*次全体会议", re.I)
-_ROMAN_SUBS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv",
-               "xvi", "xvii", "xviii", "xix", "xx")
+_ROMAN_SUBS = (
+    "i",
+    "ii",
+    "iii",
+    "iv",
+    "v",
+    "vi",
+    "vii",
+    "viii",
+    "ix",
+    "x",
+    "xi",
+    "xii",
+    "xiii",
+    "xiv",
+    "xv",
+    "xvi",
+    "xvii",
+    "xviii",
+    "xix",
+    "xx",
+)
 
 
 def ends_sentence(text: str, ends: tuple[str, ...] = SENTENCE_END) -> bool:
@@ -137,15 +161,19 @@ class Structure:
             return Assigned("meta")
         if u.marker.type == "footnote":  # a note on a masthead or sponsors line ("* On behalf of ...")
             return Assigned("footnote", None, f"fn{u.marker.label}")
-        if re.search(r"[:：]\*?\s*(?:revised\s+)?draft (?:resolution|decision)\s*$|[：:]\*?\s*(?:订正)?(?:决议|决定)草案$",
-                     text, re.I):
+        if re.search(
+            r"[:：]\*?\s*(?:revised\s+)?draft (?:resolution|decision)\s*$|[：:]\*?\s*(?:订正)?(?:决议|决定)草案$",
+            text,
+            re.I,
+        ):
             return Assigned("sponsors")
         if u.marker.type not in ("text", "footnote") or u.in_list_block:
             return None
         if _SUMMARY.match(text) or _ANNOTATIONS.match(text) or _ANNEX.search(text):
             return None
-        if ends_sentence(text) or (self.doc_type in ("resolution", "decision", "draft_resolution")
-                                   and text.endswith((",", "，"))):
+        if ends_sentence(text) or (
+            self.doc_type in ("resolution", "decision", "draft_resolution") and text.endswith((",", "，"))
+        ):
             return None
         return Assigned("meta")
 
@@ -247,7 +275,6 @@ class Structure:
 
     def _numbered(self, u: UnitView) -> Assigned:
         n = int(u.marker.label)
-        text = u.text.strip()
         f = self.frame
         if f.soft_part:
             f.part, f.soft_part = None, False
@@ -303,16 +330,14 @@ class Structure:
         f = self.frame
         if _PLENARY.match(text):
             return Assigned("meta")
-        if self.numbered_heading_shape(u) and (_SUMMARY.match(name) or _ANNEX.search(name)
-                                               or _ANNOTATIONS.match(name)):
+        if self.numbered_heading_shape(u) and (_SUMMARY.match(name) or _ANNEX.search(name) or _ANNOTATIONS.match(name)):
             return self._part(name)
         if _SIGNED.search(text) or (self.last_kind == "signature" and self.heading_shape(u) and len(text) <= 40):
             return Assigned("signature", self.item, f.path())
         if self.in_documentation and find_symbols(text):
             return Assigned("doc_ref", self.item, f.path())
         if self.heading_shape(u):
-            if self.doc_type == "note" and self.para_no is None and f.path() is None \
-                    and _REPORT_TITLE.search(name):
+            if self.doc_type == "note" and self.para_no is None and f.path() is None and _REPORT_TITLE.search(name):
                 return Assigned("title")  # the title of the report a note transmits
             self.in_documentation = name.casefold() in self.documentation
             return Assigned("heading", self.item, f.path())

@@ -12,6 +12,7 @@
 4. Post-passes: the title, table titles and notes, footnote links.
 Thresholds come from ``params['segment']``.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,8 +82,17 @@ def hinted_units(blocks: list[Block]) -> list[_Unit]:
             marker = marker_of(block.lines[0]) if block.lines else Marker("text")
             if marker.type in ("table_row", "table_rule", "footnote"):
                 marker = Marker("text")  # the reader said what it is: a pipe or a superscript is just text here
-        units.append(_Unit(list(block.lines), marker, block, block.char_start, block.char_end,
-                           whole_block=len(blocks) == 1, hint=block.kind))
+        units.append(
+            _Unit(
+                list(block.lines),
+                marker,
+                block,
+                block.char_start,
+                block.char_end,
+                whole_block=len(blocks) == 1,
+                hint=block.kind,
+            )
+        )
     return units
 
 
@@ -100,8 +110,12 @@ def _unit_groups(blocks: list[Block]):
             i += 1
             continue
         j = i + 1
-        while (j < len(blocks) and blocks[j].kind is not None and block.group is not None
-               and blocks[j].group == block.group):
+        while (
+            j < len(blocks)
+            and blocks[j].kind is not None
+            and block.group is not None
+            and blocks[j].group == block.group
+        ):
             j += 1
         yield hinted_units(blocks[i:j])
         i = j
@@ -113,8 +127,9 @@ def _front_texts(groups: list[list[_Unit]], limit: int = 16) -> list[str]:
     for unit in (u for g in groups for u in g):
         if unit.marker.type == "footnote":
             continue
-        if len(texts) >= limit or (unit.hint != "meta" and (
-                unit.marker.type != "text" or ends_sentence(unit.text, _ENDS_FRONT))):
+        if len(texts) >= limit or (
+            unit.hint != "meta" and (unit.marker.type != "text" or ends_sentence(unit.text, _ENDS_FRONT))
+        ):
             break  # the body starts: a number, a sentence, a preamble's "The General Assembly,"
         texts.append(unit.text)
     return texts
@@ -124,9 +139,12 @@ def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segmen
     """All segments of one language version, in reading order."""
     groups = list(_unit_groups(blocks))
     limits = params["max_heading_chars"]
-    structure = Structure(lang=lang, doc_type=doctype.detect(_front_texts(groups)),
-                          max_heading=limits.get(lang, limits["default"]),
-                          documentation={h.casefold() for h in params["documentation_headings"]})
+    structure = Structure(
+        lang=lang,
+        doc_type=doctype.detect(_front_texts(groups)),
+        max_heading=limits.get(lang, limits["default"]),
+        documentation={h.casefold() for h in params["documentation_headings"]},
+    )
     segments: list[Segment] = []
     one_line: list[bool] = []
     refs: list[tuple[str, ...]] = []
@@ -140,14 +158,27 @@ def segment_version(blocks: list[Block], lang: str, params: dict) -> list[Segmen
                 cells = list(block.cells) if unit.hint == "table_row" else _cells(text)
             else:
                 cells = []
-            segments.append(Segment(
-                lang=lang, position=len(segments), kind=got.kind, text=text,
-                char_start=unit.char_start, char_end=unit.char_end, item=got.item, path=got.path,
-                label=unit.block.label if unit.hint == "footnote" and unit.block.label else printed_label(unit.marker),
-                page=block.page, symbols=find_symbols(text),
-                cells=cells, alignable=got.kind != "table_rule", page_end=block.page_end,
-                bbox=list(block.bbox) if block.bbox is not None else None,
-            ))
+            segments.append(
+                Segment(
+                    lang=lang,
+                    position=len(segments),
+                    kind=got.kind,
+                    text=text,
+                    char_start=unit.char_start,
+                    char_end=unit.char_end,
+                    item=got.item,
+                    path=got.path,
+                    label=unit.block.label
+                    if unit.hint == "footnote" and unit.block.label
+                    else printed_label(unit.marker),
+                    page=block.page,
+                    symbols=find_symbols(text),
+                    cells=cells,
+                    alignable=got.kind != "table_rule",
+                    page_end=block.page_end,
+                    bbox=list(block.bbox) if block.bbox is not None else None,
+                )
+            )
             one_line.append(len(unit.lines) <= 2 or unit.hint is not None)  # a title may print on two lines
             refs.append(block.refs if unit.hint is not None else ())
     _mark_title(segments, one_line)
@@ -169,8 +200,12 @@ def _mark_title(segments: list[Segment], one_line: list[bool]) -> None:
     if len(metas) >= 2 and one_line[metas[-1].position]:
         metas[-1].kind = "title"
         # a byline under the title ("Note by the Secretariat") is the title's second line
-        if len(metas) >= 4 and _BYLINE.search(metas[-1].text.strip()) and one_line[metas[-2].position] \
-                and not metas[-2].text.startswith("Distr"):
+        if (
+            len(metas) >= 4
+            and _BYLINE.search(metas[-1].text.strip())
+            and one_line[metas[-2].position]
+            and not metas[-2].text.startswith("Distr")
+        ):
             metas[-2].kind = "title"
 
 
@@ -179,12 +214,16 @@ def _mark_tables(segments: list[Segment]) -> None:
     note right after its last row is a table note."""
     rows = [s for s in segments if s.kind == "table_row"]
     for prev, seg in zip(segments, segments[1:]):
-        if seg.kind == "table_row" and (prev.kind == "heading" or (prev.kind == "paragraph"
-                                                                  and not ends_sentence(prev.text))):
+        if seg.kind == "table_row" and (
+            prev.kind == "heading" or (prev.kind == "paragraph" and not ends_sentence(prev.text))
+        ):
             prev.kind = "table_title"
             prev.path = seg.path
-        if prev.kind in ("table_row", "table_rule", "table_note") and seg.kind in ("paragraph", "list_item", "heading") \
-                and _TABLE_NOTE.match(seg.text.strip()):
+        if (
+            prev.kind in ("table_row", "table_rule", "table_note")
+            and seg.kind in ("paragraph", "list_item", "heading")
+            and _TABLE_NOTE.match(seg.text.strip())
+        ):
             seg.kind = "table_note"
             seg.path = next((r.path for r in reversed(rows) if r.position < seg.position), seg.path)
 

@@ -3,6 +3,7 @@
 Each module has ``HELP`` (one line for ``bitext --help``), ``add_arguments(parser)``
 and ``run(args, params)``.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """bitext align work/<DOC>: pair the zh and en units, then the sentences inside them."""
+
 from __future__ import annotations
 
 import sys
@@ -23,10 +24,24 @@ def add_arguments(parser) -> None:
 
 def _segments(frame, lang: str) -> list[Segment]:
     rows = frame[frame.lang == lang].sort_values("position")
-    return [Segment(lang=lang, position=int(r.position), kind=r.kind, text=r.text, char_start=int(r.char_start),
-                    char_end=int(r.char_end), item=_opt(r.item), label=_opt(r.label), path=_opt(r.path), symbols=list(r.symbols),
-                    footnote_ids=list(r.footnote_ids), cells=list(r.cells), alignable=bool(r.alignable))
-            for r in rows.itertuples()]
+    return [
+        Segment(
+            lang=lang,
+            position=int(r.position),
+            kind=r.kind,
+            text=r.text,
+            char_start=int(r.char_start),
+            char_end=int(r.char_end),
+            item=_opt(r.item),
+            label=_opt(r.label),
+            path=_opt(r.path),
+            symbols=list(r.symbols),
+            footnote_ids=list(r.footnote_ids),
+            cells=list(r.cells),
+            alignable=bool(r.alignable),
+        )
+        for r in rows.itertuples()
+    ]
 
 
 def _opt(value) -> str | None:
@@ -44,8 +59,9 @@ def run(args, params: dict) -> None:
     with outputs_of_stage(pairs_path, sent_path):
         p = params["align"]
         if sorted(p["languages"]) != ["en", "zh"]:
-            raise PipelineError(f"align.languages must be zh and en (the tables have zh/en columns), "
-                                f"got {p['languages']}")
+            raise PipelineError(
+                f"align.languages must be zh and en (the tables have zh/en columns), got {p['languages']}"
+            )
         segments = io.read_table("segments", args.work_dir / "segments.parquet")
         sentences = io.read_table("sentences", args.work_dir / "sentences.parquet")
         emb = io.read_table("embeddings", args.work_dir / "embeddings.parquet")
@@ -54,8 +70,15 @@ def run(args, params: dict) -> None:
         vectors = {t: by_key[text_key(t)] for t in texts if text_key(t) in by_key}
         src, tgt = p["languages"]
         pairs, sentence_pairs = align_document(
-            args.work_dir.name, _segments(segments, src), _segments(segments, tgt),
-            _sentences(sentences, src), _sentences(sentences, tgt), vectors, p, params.get("sentence_align"))
+            args.work_dir.name,
+            _segments(segments, src),
+            _segments(segments, tgt),
+            _sentences(sentences, src),
+            _sentences(sentences, tgt),
+            vectors,
+            p,
+            params.get("sentence_align"),
+        )
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)
     verdict = assess(pairs, p["max_omission_share"], p["max_numbering_breaks"])

@@ -4,6 +4,7 @@ Prints the ladder format of Vecalign and Bertalign, one bead per line: [0]:[0],
 [1]:[1, 2], [3]:[] (source indices, then target indices; 0-based line numbers).
 Embeddings come from the configured model through the on-disk cache.
 """
+
 from __future__ import annotations
 
 import sys
@@ -23,8 +24,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("src", type=Path, help="source sentences, one per line (UTF-8)")
     parser.add_argument("tgt", type=Path, help="target sentences, one per line (UTF-8)")
     parser.add_argument("--out", type=Path, help="write the ladder here instead of standard output")
-    parser.add_argument("--scores", action="store_true",
-                        help="append each bead's calibrated score as a third field ([0]:[0]:0.9731)")
+    parser.add_argument(
+        "--scores", action="store_true", help="append each bead's calibrated score as a third field ([0]:[0]:0.9731)"
+    )
 
 
 def read_sentences(path: Path) -> list[str]:

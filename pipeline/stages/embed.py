@@ -1,4 +1,5 @@
 """bitext embed work/<DOC>: one embedding per distinct segment and sentence text."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ and a test part, aligns every task of both with the sentence aligner, fits the
 score calibration on dev (written with --calibration: the file the align stage
 reads), and reports strict P/R/F1 on test (metrics.json, a DVC metric) and on dev.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,9 +23,13 @@ HELP = "build the UNPC-derived evaluation set, align it, fit score calibration, 
 def add_arguments(parser) -> None:
     parser.add_argument("unpc_dir", type=Path, help="folder with UNv1.0.devset.dev.{zh,en,ids}")
     parser.add_argument("--out", type=Path, required=True, help="output folder, e.g. eval/unpc")
-    parser.add_argument("--calibration", type=Path, default=None,
-                        help="also write the calibration fitted on the dev part here (JSON), e.g. "
-                             "configs/calibration.json (`make calibrate`); by default nothing is written")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=None,
+        help="also write the calibration fitted on the dev part here (JSON), e.g. "
+        "configs/calibration.json (`make calibrate`); by default nothing is written",
+    )
 
 
 def run(args, params: dict) -> None:
@@ -48,6 +53,7 @@ def run(args, params: dict) -> None:
         result.pop("files")
         metrics[split] = result
     if args.calibration is not None:
-        Calibration.fit(judged).save(args.calibration, {"fitted_on": "UNPC-derived evaluation set, dev part",
-                                                        "beads": len(judged)})
+        Calibration.fit(judged).save(
+            args.calibration, {"fitted_on": "UNPC-derived evaluation set, dev part", "beads": len(judged)}
+        )
     io.write_json(metrics, args.out / "metrics.json")

@@ -4,6 +4,7 @@ A test bead counts only if exactly equal to a gold bead (omissions count as bead
 micro-averaged over all files of GOLD_DIR, each compared with the file of the same
 name in TEST_DIR. Prints JSON: overall, by bead type, and F1 per file.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """bitext export work --out aligned: the corpus-wide tables and metrics.json."""
+
 from __future__ import annotations
 
 import sys
@@ -18,8 +19,9 @@ HELP = "gather every document's stage outputs into aligned/*.parquet and aligned
 def add_arguments(parser) -> None:
     parser.add_argument("work_root", type=Path, help="folder of per-document stage folders, e.g. work")
     parser.add_argument("--out", type=Path, required=True, help="output folder, e.g. aligned")
-    parser.add_argument("--raw", type=Path, default=Path("raw"),
-                        help="raw documents folder, for gold-units.tsv files (default: raw)")
+    parser.add_argument(
+        "--raw", type=Path, default=Path("raw"), help="raw documents folder, for gold-units.tsv files (default: raw)"
+    )
 
 
 def _doc_types(segments: pd.DataFrame, docs: pd.DataFrame) -> tuple[dict[str, str], str]:
@@ -34,8 +36,7 @@ def _doc_types(segments: pd.DataFrame, docs: pd.DataFrame) -> tuple[dict[str, st
     return per_version, doctype.agree(per_version, source)
 
 
-def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw: Path, low: float,
-             verdict) -> dict:
+def _metrics(doc_id: str, pairs: pd.DataFrame, sentence_pairs: pd.DataFrame, raw: Path, low: float, verdict) -> dict:
     m = {
         "pairs": len(pairs),
         "links": {k: int(v) for k, v in sorted(pairs.link.value_counts().items())},
@@ -75,15 +76,20 @@ def run(args, params: dict) -> None:
             docs["doc_type"] = doc_type
             docs["version_doc_type"] = docs.lang.map(per_version)
             a = params["align"]
-            verdict = assess(tables["alignments"].to_dict("records"), a["max_omission_share"],
-                             a["max_numbering_breaks"])
+            verdict = assess(
+                tables["alignments"].to_dict("records"), a["max_omission_share"], a["max_numbering_breaks"]
+            )
             docs["alignment_warning"] = verdict.warning
             if verdict.warning:
                 print(f"warning: {doc_id}: alignment probably wrong: {verdict.warning}", file=sys.stderr)
             for name, frame in tables.items():
                 frames[name].append(frame)
-            metrics["documents"][doc_id] = {"doc_type": doc_type, **_metrics(
-                doc_id, tables["alignments"], tables["sentence_alignments"], args.raw, a["low_score"], verdict)}
+            metrics["documents"][doc_id] = {
+                "doc_type": doc_type,
+                **_metrics(
+                    doc_id, tables["alignments"], tables["sentence_alignments"], args.raw, a["low_score"], verdict
+                ),
+            }
         for name, parts in frames.items():
             io.write_table(name, pd.concat(parts, ignore_index=True) if parts else [], outs[name])
         all_pairs = pd.concat(frames["alignments"], ignore_index=True) if frames["alignments"] else None

@@ -5,6 +5,7 @@ character bigrams and English; vectors.zh.npy / vectors.en.npy, one row per pair
 rows.npz; ivf.npz) and aligned/pairs.jsonl (every pair at both levels, with all
 metadata). Vectors are composed from work/<DOC>/embeddings.parquet, not re-encoded.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,11 +16,16 @@ HELP = "build the search index (SQLite FTS5 + vectors) and pairs.jsonl from the 
 
 def add_arguments(parser) -> None:
     parser.add_argument("aligned_dir", type=Path, help="folder of the exported tables, e.g. aligned")
-    parser.add_argument("--work", type=Path, default=Path("work"),
-                        help="folder of per-document stage folders holding embeddings.parquet (default: work)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("work"),
+        help="folder of per-document stage folders holding embeddings.parquet (default: work)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="index folder to write (default: ALIGNED_DIR/index)")
-    parser.add_argument("--jsonl", type=Path, default=None,
-                        help="JSON Lines export to write (default: ALIGNED_DIR/pairs.jsonl)")
+    parser.add_argument(
+        "--jsonl", type=Path, default=None, help="JSON Lines export to write (default: ALIGNED_DIR/pairs.jsonl)"
+    )
 
 
 def run(args, params: dict) -> None:
@@ -27,8 +33,10 @@ def run(args, params: dict) -> None:
 
     out = args.out or args.aligned_dir / "index"
     jsonl = args.jsonl or args.aligned_dir / "pairs.jsonl"
-    meta = build_from_tables(args.aligned_dir, args.work, out, params, jsonl,
-                             progress=lambda msg: print(f"index: {msg}", file=sys.stderr))
+    meta = build_from_tables(
+        args.aligned_dir, args.work, out, params, jsonl, progress=lambda msg: print(f"index: {msg}", file=sys.stderr)
+    )
     levels = ", ".join(f"{hi - lo} {level}" for level, (lo, hi) in meta["levels"].items())
-    print(f"index: {meta['pairs']} pairs ({levels}) from {meta['documents']} document(s) -> {out}; "
-          f"JSON Lines -> {jsonl}")
+    print(
+        f"index: {meta['pairs']} pairs ({levels}) from {meta['documents']} document(s) -> {out}; JSON Lines -> {jsonl}"
+    )

@@ -4,6 +4,7 @@ Each version is raw/<DOC>/<lang>.pdf, .docx or .txt; when several exist, the ord
 `ingest.formats` in params.yaml decides (recorded in documents.parquet). PDF and Word
 versions are read in parallel; warnings about odd but readable files go to stderr.
 """
+
 from __future__ import annotations
 
 import sys
@@ -27,8 +28,9 @@ def run(args, params: dict) -> None:
     with outputs_of_stage(documents_path, blocks_path):
         p = params["ingest"]
         warnings: list[str] = []
-        documents, blocks = ingest_document(args.doc_dir, params["align"]["languages"], p["formats"],
-                                            p["min_script_share"], p, warnings)
+        documents, blocks = ingest_document(
+            args.doc_dir, params["align"]["languages"], p["formats"], p["min_script_share"], p, warnings
+        )
         for message in warnings:  # odd but readable inputs: say so, carry on
             print(f"warning: {message}", file=sys.stderr)
         doc_id = args.doc_dir.name

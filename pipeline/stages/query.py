@@ -14,14 +14,26 @@ configs/params.yaml.
 
 Searches aligned/index/, built by `bitext index` (a `dvc repro` stage).
 """
+
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
 HELP = "look up a term in the aligned pairs (concordance) or search by meaning (--semantic)"
-KINDS = ("meta", "title", "agenda_item", "heading", "paragraph", "doc_ref", "footnote", "list_item",
-         "table_title", "table_row", "table_rule")
+KINDS = (
+    "meta",
+    "title",
+    "agenda_item",
+    "heading",
+    "paragraph",
+    "doc_ref",
+    "footnote",
+    "list_item",
+    "table_title",
+    "table_row",
+    "table_rule",
+)
 EPILOG = """\
 examples:
   bitext query 技术援助
@@ -60,30 +72,71 @@ def _positive(value: str) -> int:
 def add_arguments(parser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.epilog = EPILOG
-    parser.add_argument("text", metavar="TERM", help="term to look up (Chinese or English), or with --semantic "
-                                                     "a sentence to search by meaning")
+    parser.add_argument(
+        "text",
+        metavar="TERM",
+        help="term to look up (Chinese or English), or with --semantic a sentence to search by meaning",
+    )
     parser.add_argument("--semantic", action="store_true", help="search by meaning instead of by words")
-    parser.add_argument("--level", choices=["sentence", "unit"], default="sentence",
-                        help="search sentence pairs (default) or unit pairs (whole paragraphs, items, rows)")
-    parser.add_argument("--doc", action="append", default=[], metavar="DOC",
-                        help="only this document (symbol or doc id); repeat for several")
-    parser.add_argument("--item", action="append", default=[], metavar="ITEM",
-                        help="only this agenda item ('2' includes '2(a)'); repeat for several")
-    parser.add_argument("--kind", action="append", default=[], choices=KINDS, metavar="KIND",
-                        help=f"only units of this kind; repeat for several ({', '.join(KINDS)})")
-    parser.add_argument("--min-score", type=_score, default=None, metavar="X",
-                        help="only pairs aligned with a score of at least X (0-1)")
-    parser.add_argument("--limit", type=_positive, default=None, metavar="N",
-                        help="at most N results (default: 20; 10 with --semantic)")
+    parser.add_argument(
+        "--level",
+        choices=["sentence", "unit"],
+        default="sentence",
+        help="search sentence pairs (default) or unit pairs (whole paragraphs, items, rows)",
+    )
+    parser.add_argument(
+        "--doc",
+        action="append",
+        default=[],
+        metavar="DOC",
+        help="only this document (symbol or doc id); repeat for several",
+    )
+    parser.add_argument(
+        "--item",
+        action="append",
+        default=[],
+        metavar="ITEM",
+        help="only this agenda item ('2' includes '2(a)'); repeat for several",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        choices=KINDS,
+        metavar="KIND",
+        help=f"only units of this kind; repeat for several ({', '.join(KINDS)})",
+    )
+    parser.add_argument(
+        "--min-score",
+        type=_score,
+        default=None,
+        metavar="X",
+        help="only pairs aligned with a score of at least X (0-1)",
+    )
+    parser.add_argument(
+        "--limit", type=_positive, default=None, metavar="N", help="at most N results (default: 20; 10 with --semantic)"
+    )
     parser.add_argument("--format", choices=["table", "json", "tsv"], default="table", help="output format")
-    parser.add_argument("--lang", choices=["zh", "en"], default=None,
-                        help="side to look the term up in (default: zh if it has Chinese characters, else en)")
-    parser.add_argument("--side", choices=["both", "zh", "en"], default="both",
-                        help="--semantic: compare with the Chinese side, the English side or either (default)")
-    parser.add_argument("--exact", action="store_true",
-                        help="--semantic: scan every vector even in a large index (slower, never misses)")
-    parser.add_argument("--index", type=Path, default=Path("aligned/index"),
-                        help="index folder (default: aligned/index)")
+    parser.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        default=None,
+        help="side to look the term up in (default: zh if it has Chinese characters, else en)",
+    )
+    parser.add_argument(
+        "--side",
+        choices=["both", "zh", "en"],
+        default="both",
+        help="--semantic: compare with the Chinese side, the English side or either (default)",
+    )
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="--semantic: scan every vector even in a large index (slower, never misses)",
+    )
+    parser.add_argument(
+        "--index", type=Path, default=Path("aligned/index"), help="index folder (default: aligned/index)"
+    )
 
 
 def run(args, params: dict) -> None:
@@ -100,8 +153,12 @@ def run(args, params: dict) -> None:
         raise PipelineError("--lang applies to term searches; --semantic compares meaning across languages")
     index = SearchIndex(args.index)
     filters = Filters(level=args.level, docs=args.doc, items=args.item, kinds=args.kind, min_score=args.min_score)
-    query = {"text": args.text, "mode": "semantic" if args.semantic else "keyword", "level": args.level,
-             "filters": filters.describe()}
+    query = {
+        "text": args.text,
+        "mode": "semantic" if args.semantic else "keyword",
+        "level": args.level,
+        "filters": filters.describe(),
+    }
     if args.semantic:
         from ..params import load_params
         from ..search.embedder import QueryEncoder

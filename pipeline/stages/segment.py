@@ -1,4 +1,5 @@
 """bitext segment work/<DOC>: blocks -> segments (structure) -> sentences (with tokens)."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -26,9 +27,21 @@ def _opt_str(value) -> str | None:
 
 def _block(lang: str, r) -> Block:
     bbox = None if r.bbox is None else tuple(float(v) for v in r.bbox)
-    return Block(lang, int(r.block_id), tuple(r.lines), int(r.char_start), int(r.char_end), _opt_int(r.page),
-                 page_end=_opt_int(r.page_end), bbox=bbox, kind=_opt_str(r.kind), label=_opt_str(r.label),
-                 cells=tuple(r.cells), refs=tuple(r.refs), group=_opt_int(r.group))
+    return Block(
+        lang,
+        int(r.block_id),
+        tuple(r.lines),
+        int(r.char_start),
+        int(r.char_end),
+        _opt_int(r.page),
+        page_end=_opt_int(r.page_end),
+        bbox=bbox,
+        kind=_opt_str(r.kind),
+        label=_opt_str(r.label),
+        cells=tuple(r.cells),
+        refs=tuple(r.refs),
+        group=_opt_int(r.group),
+    )
 
 
 def run(args, params: dict) -> None:

@@ -7,6 +7,7 @@ original language, else tmx.default_srclang). Pairs with an empty side (1-0 / 0-
 omissions) are skipped: CAT tools reject a <tu> with one language; the header's <note>
 gives the count.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,13 +18,19 @@ HELP = "write a TMX 1.4b translation memory of the aligned pairs (for CAT tools)
 def add_arguments(parser) -> None:
     parser.add_argument("tables_dir", type=Path, help="aligned (all documents) or work/<DOC> (one document)")
     parser.add_argument("--out", type=Path, required=True, help="TMX file to write, e.g. aligned/corpus.tmx")
-    parser.add_argument("--level", choices=["sentence", "unit"], default=None,
-                        help="one <tu> per sentence pair or per unit pair (default: tmx.level in params)")
+    parser.add_argument(
+        "--level",
+        choices=["sentence", "unit"],
+        default=None,
+        help="one <tu> per sentence pair or per unit pair (default: tmx.level in params)",
+    )
 
 
 def run(args, params: dict) -> None:
     from ..tmx import export_tmx
 
     stats = export_tmx(args.tables_dir, args.out, params, args.level)
-    print(f"{args.out}: {stats['written']} translation units ({stats['level']} level, srclang "
-          f"{stats['srclang']}); skipped {stats['skipped']} pairs with an empty side")
+    print(
+        f"{args.out}: {stats['written']} translation units ({stats['level']} level, srclang "
+        f"{stats['srclang']}); skipped {stats['skipped']} pairs with an empty side"
+    )
