@@ -1,4 +1,4 @@
-"""configs/params.yaml: the only place parameters live."""
+"""configs/params.yaml: read, then checked and completed by pipeline/settings.py."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from .errors import PipelineError
+from .settings import validate
 
 DEFAULT_PARAMS = Path("configs/params.yaml")
 
@@ -19,7 +20,4 @@ def load_params(path: str | Path = DEFAULT_PARAMS) -> dict:
         raise PipelineError(f"{path}: parameters file not found (run from the project root or pass --params)") from None
     except yaml.YAMLError as err:
         raise PipelineError(f"{path}: invalid YAML: {str(err).splitlines()[0]}") from None
-    for section in ("documents", "ingest", "segment", "embedding", "align"):
-        if section not in (params or {}):
-            raise PipelineError(f"{path}: missing section '{section}'")
-    return params
+    return validate(params, str(path))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -27,7 +28,17 @@ from . import io
 from .errors import PipelineError
 from .search.corpus import LEVELS, documents_of, flat_rows, read_tables
 
-DEFAULTS = {"level": "sentence", "lang_codes": {"zh": "zh-CN", "en": "en-GB"}, "default_srclang": "en"}
+
+@dataclass(frozen=True)
+class TmxSettings:
+    """params.yaml ``tmx``."""
+
+    level: str = "sentence"  # one <tu> per sentence pair (sentence) or per unit pair (unit)
+    lang_codes: dict[str, str] = field(default_factory=lambda: {"zh": "zh-CN", "en": "en-GB"}, metadata={"open": True})
+    default_srclang: str = "en"  # when a document's original language is unknown
+
+
+DEFAULTS = asdict(TmxSettings())
 SEGTYPE = {"sentence": "sentence", "unit": "paragraph"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

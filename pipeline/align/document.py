@@ -9,7 +9,7 @@ unit pair are then paired by the sentence aligner.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,6 +23,29 @@ from .unit_calibration import UnitCalibration
 from .costs import Scorer, Unit
 from .overlaps import Side
 from .sentence_aligner import Background, SentenceAlignParams, align_sides
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    """params.yaml ``align``: the unit aligner (see configs/params.yaml for each value)."""
+
+    languages: list[str] = field(default_factory=lambda: ["zh", "en"])
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"semantic": 0.7, "length": 0.1, "numbers": 0.3, "symbols": 0.1, "structure": 0.2}
+    )
+    sim_floor: float = 0.80
+    sim_ceiling: float = 0.92
+    skip_cost: float = 0.35
+    merge_cost: float = 0.05
+    kind_mismatch_penalty: float = 0.2
+    run_boundary_penalty: float = 0.3
+    merge_min_gain: float = 0.02
+    merge_gain_penalty: float = 0.5
+    band: int = 12
+    unit_calibration: str | None = "configs/unit_calibration.json"
+    low_score: float = 0.5
+    max_omission_share: float = 0.15
+    max_numbering_breaks: float = 0.25
 
 
 def _unit(seg: Segment, vectors: dict[str, np.ndarray], cited: dict[str, str] | None = None) -> Unit:

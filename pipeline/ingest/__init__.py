@@ -13,14 +13,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..langs import UN_LANGUAGES, script_share
 from ..records import Block
 from .extracted import Extracted
+from .pdf import PdfSettings, read_pdf
 from .text import read_txt
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """params.yaml ``ingest``: which files are read and how (see configs/params.yaml)."""
+
+    formats: list[str] = field(default_factory=lambda: ["pdf", "docx", "txt"])  # tried in this order
+    min_script_share: float = 0.5  # below this share of letters in the expected script: wrong language
+    workers: int = 0  # processes reading versions and pages: 0 = one per core, 1 = no pool
+    pdf: PdfSettings = field(default_factory=PdfSettings)
 
 
 def _read_text(path: Path, lang: str, params: dict) -> Extracted:
@@ -28,8 +39,6 @@ def _read_text(path: Path, lang: str, params: dict) -> Extracted:
 
 
 def _read_pdf(path: Path, lang: str, params: dict) -> Extracted:
-    from .pdf import read_pdf
-
     pdf = params.get("pdf") or {}
     return read_pdf(path, lang, {**pdf, "workers": pdf.get("workers", params.get("workers", 0))})
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
@@ -44,47 +44,53 @@ from ..langs import is_cjk
 from .extracted import Extracted, Unit
 from .pdfpage import UNSUPER, Line, PageData, Rule, read_page
 
-# Every tolerance, with its default (lengths in PDF points unless said otherwise).
-DEFAULTS = {
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """Every tolerance of the PDF reader, with its default (params.yaml: ingest.pdf;
+    lengths in PDF points unless said otherwise)."""
+
     # characters -> lines
-    "line_overlap": 0.5,  # a char joins a line when they overlap by this share of the smaller height
-    "word_gap": 0.2,  # gap (x char size) without a space glyph, over the line's letter spacing, that means a space
-    "tracking_quantile": 0.5,  # a line's letter spacing: this quantile of its gaps between characters
-    "cell_gap": 1.0,  # gap (x char size) that separates runs (table cells, masthead blocks)
-    "superscript_ratio": 0.75,  # chars smaller than this x the line's size ...
-    "superscript_raise": 0.3,  # ... whose bottom is this far above the baseline are note marks
-    "rule_max_thickness": 2.0,  # filled rects thinner than this are rules
-    "rule_join_gap": 2.0,  # rule pieces this close on one y are one rule
+    line_overlap: float = 0.5  # a char joins a line when they overlap by this share of the smaller height
+    word_gap: float = 0.2  # gap (x char size) without a space glyph, over the line's letter spacing, that means a space
+    tracking_quantile: float = 0.5  # a line's letter spacing: this quantile of its gaps between characters
+    cell_gap: float = 1.0  # gap (x char size) that separates runs (table cells, masthead blocks)
+    superscript_ratio: float = 0.75  # chars smaller than this x the line's size ...
+    superscript_raise: float = 0.3  # ... whose bottom is this far above the baseline are note marks
+    rule_max_thickness: float = 2.0  # filled rects thinner than this are rules
+    rule_join_gap: float = 2.0  # rule pieces this close on one y are one rule
     # page furniture
-    "header_band": 0.09,  # share of the page height from the top where running heads live
-    "footer_band": 0.925,  # ... and from where running feet start
-    "job_band": 0.85,  # job numbers and barcodes are looked for below this share of the page
-    "repeat_min_share": 0.5,  # band text (digits masked) on this share of the pages is furniture
+    header_band: float = 0.09  # share of the page height from the top where running heads live
+    footer_band: float = 0.925  # ... and from where running feet start
+    job_band: float = 0.85  # job numbers and barcodes are looked for below this share of the page
+    repeat_min_share: float = 0.5  # band text (digits masked) on this share of the pages is furniture
     # masthead (page 1)
-    "masthead_rule_min_thickness": 1.0,  # the thick rule that closes the masthead
-    "masthead_max_top": 0.4,  # ... is found above this share of the page height
-    "masthead_right": 0.6,  # masthead runs right of this share of the width: symbol, Distr. block
+    masthead_rule_min_thickness: float = 1.0  # the thick rule that closes the masthead
+    masthead_max_top: float = 0.4  # ... is found above this share of the page height
+    masthead_right: float = 0.6  # masthead runs right of this share of the width: symbol, Distr. block
     # footnotes
-    "separator_min_underscores": 5,  # a line of at least this many underscores is a separator
-    "separator_max_width": 0.4,  # a rule shorter than this share of the page width may be one
-    "footnote_size_ratio": 0.95,  # ... when the lines below it are smaller than this x body size
+    separator_min_underscores: int = 5  # a line of at least this many underscores is a separator
+    separator_max_width: float = 0.4  # a rule shorter than this share of the page width may be one
+    footnote_size_ratio: float = 0.95  # ... when the lines below it are smaller than this x body size
     # tables
-    "table_min_width": 0.3,  # rules narrower than this share of the page width are not table rules
-    "table_max_plain_lines": 0,  # at most this many paragraph-wide or bold lines between two rules of a table
-    "row_gap": 0.45,  # vertical gap (x size) between lines that starts a new table row
+    table_min_width: float = 0.3  # rules narrower than this share of the page width are not table rules
+    table_max_plain_lines: int = 0  # at most this many paragraph-wide or bold lines between two rules of a table
+    row_gap: float = 0.45  # vertical gap (x size) between lines that starts a new table row
     # paragraphs
-    "paragraph_gap": 0.3,  # extra space (x size) over the usual line pitch that ends a paragraph
-    "max_line_pitch": 1.6,  # baseline-to-baseline distances (x size) above this are not the line pitch
-    "size_tolerance": 0.6,  # sizes closer than this are the same style
-    "indent_tolerance": 4.0,  # x offsets smaller than this are the same indent
-    "heading_max_lines": 3,  # larger-than-body or bold headings may wrap onto this many lines
-    "heading_font_min_share": 0.9,  # CJK chars in a font other than the body's (a Hei heading font): bold
+    paragraph_gap: float = 0.3  # extra space (x size) over the usual line pitch that ends a paragraph
+    max_line_pitch: float = 1.6  # baseline-to-baseline distances (x size) above this are not the line pitch
+    size_tolerance: float = 0.6  # sizes closer than this are the same style
+    indent_tolerance: float = 4.0  # x offsets smaller than this are the same indent
+    heading_max_lines: int = 3  # larger-than-body or bold headings may wrap onto this many lines
+    heading_font_min_share: float = 0.9  # CJK chars in a font other than the body's (a Hei heading font): bold
     # bad inputs
-    "max_garbled_share": 0.02,  # (cid:n), U+FFFD, private-use chars above this share -> error
-    "min_chars_per_page": 5,  # fewer non-space chars per page on average: no text layer
+    max_garbled_share: float = 0.02  # (cid:n), U+FFFD, private-use chars above this share -> error
+    min_chars_per_page: int = 5  # fewer non-space chars per page on average: no text layer
     # speed
-    "parallel_min_pages": 16,  # documents with at least this many pages are read page-parallel
-}
+    parallel_min_pages: int = 16  # documents with at least this many pages are read page-parallel
+
+
+DEFAULTS = asdict(PdfSettings())
 
 ORGANISATIONS = re.compile(
     r"^(?:United Nations|UNITED NATIONS|UNITED|NATIONS|Nations Unies|联合国|"

@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,17 @@ from .corpus import LEVELS, documents_of, flat_rows, read_tables
 from .schema import DDL, FILES, SCHEMA_VERSION
 from .terms import char_bigrams
 
-DEFAULTS = {"vector_dtype": "float16", "exact_max_pairs": 50000, "ivf_candidates": 20000}
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """params.yaml ``index``."""
+
+    vector_dtype: str = "float16"  # or float32
+    exact_max_pairs: int = 50000  # semantic search compares with every pair up to this many per level
+    ivf_candidates: int = 20000  # larger levels: pairs scored exactly per query (k-means lists)
+
+
+DEFAULTS = asdict(IndexSettings())
 JSONL_FIELDS = (
     "row",
     "level",

@@ -16,7 +16,7 @@ Thresholds come from ``params['segment']``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..anchors import find_symbols
 from ..langs import join_lines
@@ -32,6 +32,19 @@ __all__ = ["SUPERSCRIPT_DIGITS", "segment_version", "split_block", "hinted_units
 _ENDS_FRONT = (".", "。", ";", "；", ":", "：", "!", "?", "！", "？", ",", "，")
 _BYLINE = re.compile(r"^(?:note|report) (?:by|of) the\b|的(?:说明|报告)$", re.I)
 _TABLE_NOTE = re.compile(r"^(?:sources?|notes?|资料来源|来源|注)\s*[:：]|^[a-z*]\s+\S|^[ᵃᵇᶜᵈᵉ*]", re.I)
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    """params.yaml ``segment``."""
+
+    # A one-line block up to this many characters (per language), without sentence-final
+    # punctuation, is a heading.
+    max_heading_chars: dict[str, int] = field(
+        default_factory=lambda: {"zh": 40, "en": 120, "default": 120}, metadata={"open": True}
+    )
+    # Headings that open a list of documents: the blocks after them are doc_ref units.
+    documentation_headings: list[str] = field(default_factory=lambda: ["Documentation", "文件", "Documents"])
 
 
 @dataclass

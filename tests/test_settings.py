@@ -1,0 +1,70 @@
+"""configs/params.yaml is checked against the settings dataclasses (pipeline/settings.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import yaml
+
+from pipeline.cli import main
+from pipeline.errors import PipelineError
+from pipeline.settings import SECTIONS, validate
+
+from .conftest import ROOT
+
+PARAMS = yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))
+
+
+def _a_key(section: str) -> str:
+    return next(iter(PARAMS[section]))
+
+
+def _misspelled(key: str) -> str:
+    return key[:-1] + ("x" if key[-1] != "x" else "y")
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_a_misspelled_key_stops_with_one_line_naming_it_and_the_closest(section, tmp_path, capsys):
+    key = _a_key(section)
+    params = {**PARAMS, section: {**PARAMS[section], _misspelled(key): PARAMS[section][key]}}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert main(["--params", str(path), "segment", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"unknown key '{_misspelled(key)}'" in err and f"did you mean '{key}'" in err and section in err
+
+
+def test_nested_and_mapping_keys_are_checked_too():
+    with pytest.raises(PipelineError, match=r"ingest.pdf: unknown key 'word_gapp' \(did you mean 'word_gap'\?\)"):
+        validate({**PARAMS, "ingest": {**PARAMS["ingest"], "pdf": {"word_gapp": 0.2}}}, "p.yaml")
+    with pytest.raises(PipelineError, match=r"align.weights: unknown key 'semantc'"):
+        validate({**PARAMS, "align": {**PARAMS["align"], "weights": {"semantc": 1.0}}}, "p.yaml")
+    with pytest.raises(PipelineError, match=r"unknown key 'alignn' \(did you mean 'align'\?\)"):
+        validate({**PARAMS, "alignn": {}}, "p.yaml")
+
+
+def test_a_value_of_the_wrong_type_is_refused():
+    with pytest.raises(PipelineError, match=r"align.skip_cost: expected float, got 'high'"):
+        validate({**PARAMS, "align": {**PARAMS["align"], "skip_cost": "high"}}, "p.yaml", environ={})
+    with pytest.raises(PipelineError, match=r"embedding.batch_size: expected int"):
+        validate({**PARAMS, "embedding": {**PARAMS["embedding"], "batch_size": 1.5}}, "p.yaml", environ={})
+
+
+def test_left_out_keys_take_the_dataclass_default_and_the_environment_overrides():
+    params = validate({"documents": ["X"], "align": {"skip_cost": 0.5}}, "p.yaml", environ={})
+    assert params["align"]["skip_cost"] == 0.5 and params["align"]["band"] == 12
+    assert params["ingest"]["pdf"]["word_gap"] == 0.2
+    env = {"BITEXT__ALIGN__SKIP_COST": "0.4", "BITEXT__TMX__LEVEL": "unit"}
+    params = validate(PARAMS, "p.yaml", environ=env)
+    assert params["align"]["skip_cost"] == 0.4 and params["tmx"]["level"] == "unit"
+    with pytest.raises(PipelineError, match="did you mean 'skip_cost'"):
+        validate(PARAMS, "p.yaml", environ={"BITEXT__ALIGN__SKIP_COTS": "0.4"})
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_params_yaml_documents_every_setting(section):
+    """Every field of a section's dataclass is written out in configs/params.yaml."""
+    cls = SECTIONS[section]
+    assert {f.name for f in dataclasses.fields(cls)} <= set(PARAMS[section])
