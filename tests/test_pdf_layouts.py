@@ -241,17 +241,9 @@ def test_masthead_metadata_of_every_layout(name, layout, read_back):
 
 
 def devcorpus_month(name: str) -> int:
-    return [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ].index(name.lower()) + 1
+    return (
+        "january february march april may june july august september october november december".split().index(
+            name.lower()
+        )
+        + 1
+    )

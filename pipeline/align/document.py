@@ -180,24 +180,12 @@ def align_document(
         sents.setdefault(sent.seg_id, []).append(sent)
 
     calibration = UnitCalibration.load(params.get("unit_calibration"))
-    beads = _align_stream(
-        [s for s in src if _stream(s) == "body"],
-        [s for s in tgt if _stream(s) == "body"],
-        vectors,
-        params,
-        ratio,
-        calibration,
-    )
-    cited = _citations(beads)
-    beads += _align_stream(
-        [s for s in src if _stream(s) == "notes"],
-        [s for s in tgt if _stream(s) == "notes"],
-        vectors,
-        params,
-        ratio,
-        calibration,
-        cited,
-    )
+
+    def of_stream(name: str) -> tuple[list[Segment], list[Segment]]:
+        return [s for s in src if _stream(s) == name], [s for s in tgt if _stream(s) == name]
+
+    beads = _align_stream(*of_stream("body"), vectors, params, ratio, calibration)
+    beads += _align_stream(*of_stream("notes"), vectors, params, ratio, calibration, _citations(beads))
     beads.sort(key=lambda bead: bead[0])  # reading order of the source version
     for _, a, b, comp in beads:
         doc.add_pair(

@@ -114,20 +114,7 @@ NO_SPACE_AFTER = "-‐‑–—/"
 MONTHS = {
     m: i
     for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
+        "january february march april may june july august september october november december".split(),
         1,
     )
 }
