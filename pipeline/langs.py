@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
 
+# CJK ideographs (unified, extension A, compatibility, extensions B and up), as a regex
+# character-class body: the one definition every module uses.
+CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+CJK = re.compile(f"[{CJK_RANGES}]")
+# Characters set full-width in CJK text: ideographs, CJK punctuation (。，、《》) and
+# full-width forms (，：（）); a line of them is justified by spacing, not by spaces.
+WIDE_RANGES = CJK_RANGES + "\u2e80-\u33ff\uff00-\uffef"
+WIDE = re.compile(f"[{WIDE_RANGES}]")
+
 # Script each language is written in, as a predicate on one character.
 _SCRIPT = {
-    "zh": lambda ch: "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff",
+    "zh": lambda ch: CJK.match(ch) is not None,
     "ar": lambda ch: "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f",
     "ru": lambda ch: "\u0400" <= ch <= "\u04ff",
 }
@@ -18,7 +28,11 @@ for _lang in ("en", "fr", "es"):
 
 
 def is_cjk(ch: str) -> bool:
-    return _SCRIPT["zh"](ch)
+    return CJK.match(ch) is not None
+
+
+def is_wide(ch: str) -> bool:
+    return WIDE.match(ch) is not None
 
 
 def script_share(text: str, lang: str) -> float | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import PipelineError
+from ..langs import CJK_RANGES
 
 EMBEDDED = "embedded"
 # Texts whose token vectors an aligning Embedder keeps from its forward passes (about
@@ -26,9 +27,7 @@ ALIGNER_TOKEN_MEMORY = 10_000
 
 # Spaces between two Chinese characters (letter-spaced headings in PDFs: "大 会") split
 # words for the tokenizer; the encoder sees the text without them.
-_CJK_GAP = re.compile(
-    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[ \u3000]+(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
-)
+_CJK_GAP = re.compile(f"(?<=[{CJK_RANGES}])[ \u3000]+(?=[{CJK_RANGES}])")
 
 
 def encoder_text(text: str) -> str:

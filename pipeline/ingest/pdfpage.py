@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..langs import is_wide
+
 SUPER = {
     **{str(d): s for d, s in zip(range(10), "⁰¹²³⁴⁵⁶⁷⁸⁹")},
     **dict(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")),
@@ -384,7 +386,7 @@ def _tracking(group: list[dict], max_gap: float, quantile: float) -> float:
 
 
 def _wide(ch: str) -> bool:
-    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+    return is_wide(ch)
 
 
 def _mark_text(label: str) -> str:

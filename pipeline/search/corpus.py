@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..langs import CJK_RANGES
 from .. import io
 from ..errors import PipelineError
 
@@ -32,7 +33,7 @@ LANG_NAMES = {
     "俄文": "ru",
     "阿拉伯文": "ar",
 }
-_ORIGINAL = re.compile(r"(?:Original|原文)\s*[:：]\s*([A-Za-z]+|[\u4e00-\u9fff]+文)", re.IGNORECASE)
+_ORIGINAL = re.compile(rf"(?:Original|原文)\s*[:：]\s*([A-Za-z]+|[{CJK_RANGES}]+文)", re.IGNORECASE)
 TABLE_NAMES = ("documents", "segments", "sentences", "alignments", "sentence_alignments")
 
 

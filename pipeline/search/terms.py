@@ -23,14 +23,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+from ..langs import CJK
+
 _WORD = re.compile(r"[^\W_]+")
 _VOWELS = set("aeiou")
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
 
 
 def is_chinese(term: str) -> bool:
-    return bool(_CJK.search(term))
+    return bool(CJK.search(term))
 
 
 # --- Chinese -------------------------------------------------------------------------

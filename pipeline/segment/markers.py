@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..langs import CJK_RANGES
+
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPER_TO_ASCII = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 
@@ -24,10 +26,10 @@ FOOTNOTE = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+|\*+)\s*\S")
 FOOTNOTE_MARK = re.compile(rf"(?<=\S)([{SUPERSCRIPT_DIGITS}]+)")
 CHAPTER = re.compile(r"^([IVXL]+)\.\s+\S|^([" + _ZH_NUMERALS + r"]+)[、.．]\s*\S")  # I. / 一、 / 一.
 SECTION = re.compile(r"^([A-Z])\.\s+\S")
-NUMBERED = re.compile(r"^(\d{1,3})\.(?:\s+\S|(?=[\u4e00-\u9fff“《（]))")
+NUMBERED = re.compile(rf"^(\d{{1,3}})\.(?:\s+\S|(?=[{CJK_RANGES}“《（]))")
 LETTERED = re.compile(r"^(?:[-–•]\s*)?[(（]([a-z]{1,2}|[ivx]{1,5})[)）]\s*\S")
 SUBROMAN = re.compile(r"^([" + _PARENTHESISED + r"])\s*\S")
-BULLET = re.compile(r"^[-–•·▪◦]\s+\S|^[•·▪◦]\s*[\u4e00-\u9fff]")
+BULLET = re.compile(rf"^[-–•·▪◦]\s+\S|^[•·▪◦]\s*[{CJK_RANGES}]")
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def printed_label(marker: Marker) -> str | None:
 
 _PREFIX = re.compile(
     r"^(?:[IVXL]+\.\s+|[" + _ZH_NUMERALS + r"]+[、.．]\s*|[A-Z]\.\s+"
-    r"|\d{1,3}\.(?:\s+|(?=[\u4e00-\u9fff“《（]))|\*+\s*"
+    rf"|\d{{1,3}}\.(?:\s+|(?=[{CJK_RANGES}“《（]))|\*+\s*"
     r"|(?:[-–•]\s*)?[(（][a-z]{1,5}[)）]\s*|[" + _PARENTHESISED + r"]\s*|[-–•·▪◦]\s*"
     rf"|[{SUPERSCRIPT_DIGITS}]+\s*)"
 )
