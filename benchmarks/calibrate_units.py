@@ -30,7 +30,7 @@ from pipeline.align.costs import Scorer  # noqa: E402
 from pipeline.align.document import _length_ratio, _stream, _unit  # noqa: E402
 from pipeline.align.unit_calibration import UnitCalibration, features, fit  # noqa: E402
 from pipeline.cli import main as bitext  # noqa: E402
-from pipeline.embed.model import text_key  # noqa: E402
+from pipeline.embed.cache import text_key  # noqa: E402
 from pipeline.gold import match, read_gold  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
 from pipeline.stages.align import _segments  # noqa: E402

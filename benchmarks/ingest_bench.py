@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.ingest.parallel import pool  # noqa: E402
+
 
 def _load_chars(path: str) -> int:
     import pdfplumber
@@ -57,14 +59,12 @@ def _cpu() -> float:
 
 def _timed(fn, paths: list[str], workers: int, repeat: int) -> tuple[float, float, int]:
     """(best wall seconds, CPU seconds of that run incl. pool processes, pages)."""
-    from pipeline.ingest.parallel import _pool
-
     best, best_cpu, pages = float("inf"), 0.0, 0
     for _ in range(repeat):
         start, cpu = time.perf_counter(), _cpu()
         if workers > 1:
-            with _pool(workers) as pool:
-                pages = sum(pool.map(fn, paths))
+            with pool(workers) as executor:
+                pages = sum(executor.map(fn, paths))
         else:
             pages = sum(fn(p) for p in paths)
         wall = time.perf_counter() - start

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import io
-from pipeline.embed.model import text_key
+from pipeline.embed.cache import text_key
 from pipeline.search.build import JSONL_FIELDS
 from pipeline.search.schema import FILES
 

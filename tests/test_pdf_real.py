@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest.parallel import read_files
+from pipeline.ingest import read_files
 from pipeline.ingest.pdfpage import UNSUPER
 from pipeline.params import load_params
 

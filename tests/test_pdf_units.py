@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.ingest import Extracted, ingest_document, text_to_blocks
 from pipeline.ingest.extracted import Unit
-from pipeline.ingest.parallel import ingest_many
+from pipeline.ingest import ingest_many
 from pipeline.ingest.pdf import join_text
 
 from .conftest import RAW_DOC

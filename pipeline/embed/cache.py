@@ -14,7 +14,10 @@ from typing import Callable
 
 import numpy as np
 
-from .model import text_key
+
+def text_key(text: str) -> str:
+    """The key of a text in the cache and in embeddings.parquet: sha1 of its UTF-8 bytes."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def model_fingerprint(model_name: str, prompt: str) -> str:

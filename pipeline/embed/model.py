@@ -7,7 +7,6 @@ stage) or any sentence-transformers model id or folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections import OrderedDict
@@ -18,6 +17,7 @@ import numpy as np
 
 from ..errors import PipelineError
 from ..langs import CJK_RANGES
+from .cache import EmbeddingCache, embed_with_cache, model_fingerprint, tokens_with_cache
 
 EMBEDDED = "embedded"
 # Texts whose token vectors an aligning Embedder keeps from its forward passes (about
@@ -32,10 +32,6 @@ _CJK_GAP = re.compile(f"(?<=[{CJK_RANGES}])[ \u3000]+(?=[{CJK_RANGES}])")
 
 def encoder_text(text: str) -> str:
     return _CJK_GAP.sub("", text)
-
-
-def text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -158,8 +154,6 @@ class Embedder:
     def __init__(self, params: dict, progress: bool = True, keep_tokens: int = 0):
         """``keep_tokens``: hold the token vectors of up to this many recently encoded
         texts in memory, so the aligner's token check needs no second forward pass."""
-        from .cache import EmbeddingCache, model_fingerprint
-
         self.params = params
         self.name = resolve_model(params["model"], params["embedded_dir"])
         self.progress = progress
@@ -184,13 +178,10 @@ class Embedder:
         return vectors
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        from .cache import embed_with_cache
-
         return embed_with_cache([encoder_text(t) for t in texts], self.cache, self._encode)
 
     def tokens(self, texts: list[str]) -> list[np.ndarray]:
         """Contextual token vectors of each text (for the aligner's coverage check), cached."""
-        from .cache import tokens_with_cache
 
         def encode_missing(missing: list[str]) -> list[np.ndarray]:
             found = {t: self._recent_tokens[t] for t in missing if t in self._recent_tokens}

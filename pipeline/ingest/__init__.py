@@ -19,7 +19,9 @@ from pathlib import Path
 from ..errors import InputError
 from ..langs import UN_LANGUAGES, script_share
 from ..records import Block
-from .extracted import Extracted
+from .docx import read_docx
+from .extracted import Extracted, text_to_blocks  # noqa: F401  (part of the package API)
+from .parallel import map_in_order, n_workers, single_process
 from .pdf import PdfSettings, read_pdf
 from .text import read_txt
 
@@ -44,8 +46,6 @@ def _read_pdf(path: Path, lang: str, params: dict) -> Extracted:
 
 
 def _read_docx(path: Path, lang: str, params: dict) -> Extracted:
-    from .docx import read_docx
-
     return read_docx(path, lang, params.get("pdf"))
 
 
@@ -108,24 +108,17 @@ def check_language(text: str, lang: str, path: Path, min_share: float) -> None:
         )
 
 
-def text_to_blocks(text: str, lang: str) -> list[Block]:
-    """Blocks = runs of non-blank lines, with their character offsets in ``text``."""
-    blocks: list[Block] = []
-    lines: list[str] = []
-    start = offset = 0
-    for raw_line in text.split("\n"):
-        if raw_line.strip():
-            if not lines:
-                start = offset
-            lines.append(raw_line)
-            end = offset + len(raw_line)
-        elif lines:
-            blocks.append(Block(lang, len(blocks), tuple(lines), start, end))
-            lines = []
-        offset += len(raw_line) + 1
-    if lines:
-        blocks.append(Block(lang, len(blocks), tuple(lines), start, end))
-    return blocks
+def _read(args) -> Extracted:
+    src, params = args
+    return read_source(src, params)
+
+
+def read_sources(sources: list[Source], params: dict) -> list[Extracted]:
+    """Extracted for each source, in order; layout formats in parallel when there are several."""
+    heavy = [s for s in sources if s.format != "txt"]
+    workers = n_workers(params, len(heavy))
+    read = dict(zip(map(id, heavy), map_in_order(_read, [(s, single_process(params)) for s in heavy], workers)))
+    return [read[id(s)] if id(s) in read else read_source(s, params) for s in sources]
 
 
 def read_source(src: Source, params: dict | None = None) -> Extracted:
@@ -168,8 +161,6 @@ def ingest_document(
     need layout analysis are read in parallel (see parallel.py). Warnings about odd
     but readable inputs are appended to ``warnings`` (and logged).
     """
-    from .parallel import read_sources
-
     doc_dir = Path(doc_dir)
     doc_id = doc_dir.name
     documents, blocks = [], []
@@ -190,3 +181,29 @@ def _check_symbol(doc_id: str, src: Source, extracted: Extracted) -> None:
     printed = extracted.metadata.get("printed_symbol")
     if printed and printed.replace(" ", "") != doc_symbol(doc_id).replace(" ", ""):
         extracted.warnings.append(f"the masthead prints the symbol {printed}, the folder says {doc_symbol(doc_id)}")
+
+
+def _ingest_one(args):
+    doc_dir, languages, formats, min_share, params = args
+    return ingest_document(doc_dir, languages, formats, min_share, params)
+
+
+def ingest_many(
+    doc_dirs: list[Path], languages: list[str], formats: list[str], min_script_share: float, params: dict | None = None
+) -> list[tuple[list[dict], list]]:
+    """ingest_document for many documents, one per process; results in the order given."""
+    params = dict(params or {})
+    jobs = [(d, languages, formats, min_script_share, single_process(params)) for d in doc_dirs]
+    return map_in_order(_ingest_one, jobs, n_workers(params, len(doc_dirs)))
+
+
+def _read_file(args):
+    path, lang, params = args
+    return READERS[Path(path).suffix.lstrip(".")](Path(path), lang, params)
+
+
+def read_files(paths: list[Path], lang: str, params: dict | None = None) -> list:
+    """Extracted for loose files (any supported format), one process per file; in order."""
+    params = dict(params or {})
+    jobs = [(str(p), lang, single_process(params)) for p in paths]
+    return map_in_order(_read_file, jobs, n_workers(params, len(paths)))

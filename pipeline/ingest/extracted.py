@@ -63,8 +63,6 @@ class Extracted:
 
     @classmethod
     def from_text(cls, text: str, lang: str) -> "Extracted":
-        from . import text_to_blocks
-
         return cls(text, text_to_blocks(text, lang))
 
     @classmethod
@@ -103,3 +101,23 @@ class Extracted:
             parts.append(text)
             offset += len(text)
         return cls("".join(parts) + "\n", blocks, **kwargs)
+
+
+def text_to_blocks(text: str, lang: str) -> list[Block]:
+    """Blocks = runs of non-blank lines, with their character offsets in ``text``."""
+    blocks: list[Block] = []
+    lines: list[str] = []
+    start = offset = 0
+    for raw_line in text.split("\n"):
+        if raw_line.strip():
+            if not lines:
+                start = offset
+            lines.append(raw_line)
+            end = offset + len(raw_line)
+        elif lines:
+            blocks.append(Block(lang, len(blocks), tuple(lines), start, end))
+            lines = []
+        offset += len(raw_line) + 1
+    if lines:
+        blocks.append(Block(lang, len(blocks), tuple(lines), start, end))
+    return blocks

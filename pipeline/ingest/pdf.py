@@ -42,6 +42,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..langs import is_cjk
 from .extracted import Extracted, Unit
+from .parallel import map_in_order, n_workers
 from .pdfpage import UNSUPER, Line, PageData, Rule, read_page
 
 
@@ -197,6 +198,18 @@ def check_pages(path: Path, pages: list[PageData], p: dict, warnings: list[str])
 # ---------------------------------------------------------------------------- reading
 
 
+def _read_range(args) -> list:
+    return read_page_range(*args)
+
+
+def read_pages_parallel(path: Path, n_pages: int, p: dict) -> list:
+    """PageData of every page of one PDF, page ranges read in parallel."""
+    workers = n_workers(p, n_pages)
+    chunk = -(-n_pages // workers)
+    ranges = [(str(path), a, min(a + chunk, n_pages), p) for a in range(0, n_pages, chunk)]
+    return [page for part in map_in_order(_read_range, ranges, workers) for page in part]
+
+
 def read_pdf(path: Path, lang: str, params: dict | None = None) -> Extracted:
     p = {**DEFAULTS, **(params or {})}
     path = Path(path)
@@ -205,8 +218,6 @@ def read_pdf(path: Path, lang: str, params: dict | None = None) -> Extracted:
     try:
         n = len(pdf.pages)
         if n >= p["parallel_min_pages"] and p.get("workers", 0) != 1:
-            from .parallel import read_pages_parallel
-
             pdf.close()
             pages = read_pages_parallel(path, n, p)
         else:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .. import io
-from ..embed.model import text_key
+from ..embed.cache import text_key
 from ..errors import PipelineError
 from . import ivf
 from .corpus import LEVELS, documents_of, flat_rows, read_tables

@@ -10,7 +10,7 @@ import numpy as np
 from .. import io
 from ..align import align_document
 from ..align.verdict import assess
-from ..embed.model import text_key
+from ..embed.cache import text_key
 from ..errors import PipelineError
 from ..records import Segment, Sentence
 from . import outputs_of_stage

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import io
-from ..embed.model import Embedder, text_key
+from ..embed.cache import text_key
+from ..embed.model import Embedder
 from . import outputs_of_stage
 
 HELP = "embed every distinct segment and sentence text with the configured model"
