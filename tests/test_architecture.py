@@ -64,3 +64,15 @@ def test_no_import_cycles_even_through_function_local_imports():
     for name in sorted(graph):
         visit(name, [])
     assert cycles == []
+
+
+def test_bead_and_unit_are_defined_once():
+    """One Bead (the sentence aligner's), one Unit (what the scorer sees of a segment or
+    sentence); other notions have names of their own (Link, LayoutUnit, UnitView)."""
+    definition = re.compile(r"^(?:class (Bead|Unit)\b|(Bead|Unit) = )", re.M)
+    found = sorted(
+        (m.group(1) or m.group(2), str(p.relative_to(ROOT)))
+        for p in PIPELINE
+        for m in definition.finditer(p.read_text(encoding="utf-8"))
+    )
+    assert found == [("Bead", "pipeline/align/sentence_aligner.py"), ("Unit", "pipeline/align/costs.py")]

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from pipeline.ingest import Extracted, ingest_document, text_to_blocks
-from pipeline.ingest.extracted import Unit
+from pipeline.ingest.extracted import LayoutUnit
 from pipeline.ingest import ingest_many
 from pipeline.ingest.pdf import join_text
 
@@ -39,16 +39,16 @@ def test_text_reader_contract_is_unchanged():
 
 def test_units_are_laid_out_with_offsets():
     units = [
-        Unit("heading", "1. Title", 1),
-        Unit("paragraph", "(a) One;", 2),
-        Unit("paragraph", "(b) Two.", 2),
-        Unit("table_row", "| x | y |", 3, cells=("x", "y")),
+        LayoutUnit("heading", "1. Title", 1),
+        LayoutUnit("paragraph", "(a) One;", 2),
+        LayoutUnit("paragraph", "(b) Two.", 2),
+        LayoutUnit("table_row", "| x | y |", 3, cells=("x", "y")),
     ]
     ex = Extracted.from_units(units, "en")
     assert ex.text == "1. Title\n\n(a) One;\n(b) Two.\n\n| x | y |\n"
     assert [ex.text[b.char_start : b.char_end] for b in ex.blocks] == [u.text for u in units]
     with pytest.raises(ValueError):
-        Unit("sidebar", "x", 1)
+        LayoutUnit("sidebar", "x", 1)
 
 
 def test_documents_in_parallel_equal_serial(tmp_path):

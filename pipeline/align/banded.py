@@ -15,6 +15,9 @@ from typing import Callable
 
 import numpy as np
 
+# A bead as the ladder format writes it: its source and its target sentence indices.
+Link = tuple[tuple[int, ...], tuple[int, ...]]
+
 BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 0), (0, 1))
 
 

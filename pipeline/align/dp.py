@@ -19,8 +19,8 @@ from typing import Callable
 import numpy as np
 
 from . import banded
+from .banded import Link
 
-Bead = tuple[tuple[int, ...], tuple[int, ...]]
 DEFAULT_BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (1, 0), (0, 1))
 
 
@@ -45,7 +45,7 @@ def align(
     coarse: np.ndarray | None = None,
     band: int = 12,
     beads: tuple[tuple[int, int], ...] = DEFAULT_BEADS,
-) -> list[tuple[Bead, float]]:
+) -> list[tuple[Link, float]]:
     """Best monotone ladder: [((src indices, tgt indices), score)], omissions score 0.
 
     ``score(i, k, j, l)`` scores source units i..i+k-1 against target j..j+l-1;

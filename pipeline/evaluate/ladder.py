@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from ..align.banded import Link
 from ..errors import InputError
 
-Bead = tuple[tuple[int, ...], tuple[int, ...]]
 _LINE = re.compile(r"^\[([\d,\s]*)\]:\[([\d,\s]*)\](?::\s*(\S+))?\s*$")
 
 
@@ -26,7 +26,7 @@ def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",") if x.strip())
 
 
-def read_ladder(path: Path) -> list[Bead]:
+def read_ladder(path: Path) -> list[Link]:
     beads = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -38,11 +38,11 @@ def read_ladder(path: Path) -> list[Bead]:
     return beads
 
 
-def link_type(bead: Bead) -> str:
+def link_type(bead: Link) -> str:
     return f"{len(bead[0])}-{len(bead[1])}"
 
 
-def score(test: list[Bead], gold: list[Bead]) -> dict:
+def score(test: list[Link], gold: list[Link]) -> dict:
     """Strict P/R/F1 over beads, overall and by gold/test bead type."""
     t, g = Counter(test), Counter(gold)
     hit = sum((t & g).values())
@@ -67,7 +67,7 @@ def _prf(hit: int, n_test: int, n_gold: int) -> dict:
     return {"precision": round(p, 5), "recall": round(r, 5), "f1": round(f, 5)}
 
 
-def _tag(name: str, bead: Bead) -> tuple:
+def _tag(name: str, bead: Link) -> tuple:
     return tuple((name, i) for i in bead[0]), tuple((name, j) for j in bead[1])
 
 

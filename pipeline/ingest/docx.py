@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError
-from .extracted import Extracted, Unit
+from .extracted import Extracted, LayoutUnit
 from .pdfpage import SUPER
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -199,7 +199,7 @@ def read_docx(path: Path, lang: str, params: dict | None = None) -> Extracted:
     numbering = _Numbering(document)
     notes = _footnotes(document)
     note_numbers: dict[str, int] = {}
-    units: list[Unit] = []
+    units: list[LayoutUnit] = []
     group = 0
     prev_list = None
     from docx.table import Table
@@ -226,12 +226,12 @@ def read_docx(path: Path, lang: str, params: dict | None = None) -> Extracted:
                 group += 1
             prev_list = in_list
             marks = tuple(str(note_numbers[v]) if k == "note" else v for k, v in refs)
-            units.append(Unit(kind, text, group, refs=marks))
+            units.append(LayoutUnit(kind, text, group, refs=marks))
             for k, fid in refs:
                 if k == "note" and fid in notes:
                     group += 1
                     units.append(
-                        Unit(
+                        LayoutUnit(
                             "footnote",
                             f"{_super(str(note_numbers[fid]))} {notes[fid]}",
                             group,
@@ -251,7 +251,7 @@ def read_docx(path: Path, lang: str, params: dict | None = None) -> Extracted:
                     cells.append(_clean(" ".join(_runs_text(p._p, note_numbers, [])[0] for p in cell.paragraphs)))
                 if any(cells):
                     text = "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
-                    units.append(Unit("table_row", text, group, cells=tuple(cells)))
+                    units.append(LayoutUnit("table_row", text, group, cells=tuple(cells)))
     if not units:
         raise InputError(path, "empty Word document (no text in its body)")
     return Extracted.from_units(units, lang)

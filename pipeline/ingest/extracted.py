@@ -6,7 +6,7 @@ Two kinds of reader share this contract:
   into blocks of lines exactly as before (``text_to_blocks``), with no hints, and the
   segmenter reads the structure from what each line starts with.
 * **Layout readers** (PDF, Word) know the structure from the layout, so they yield
-  :class:`Unit` objects (one per paragraph, heading, footnote, table row, masthead
+  :class:`LayoutUnit` objects (one per paragraph, heading, footnote, table row, masthead
   block), each with its kind hint, pages, bounding box, note marks and, for table
   rows, cells. :meth:`Extracted.from_units` lays them out as text (one line per unit,
   a blank line between groups) so that every block keeps character offsets into
@@ -28,7 +28,7 @@ HINTS = ("meta", "heading", "paragraph", "footnote", "table_row")
 
 
 @dataclass
-class Unit:
+class LayoutUnit:
     """One structural unit found by a layout reader, before it gets offsets."""
 
     kind: str
@@ -66,7 +66,7 @@ class Extracted:
         return cls(text, text_to_blocks(text, lang))
 
     @classmethod
-    def from_units(cls, units: list[Unit], lang: str, **kwargs) -> "Extracted":
+    def from_units(cls, units: list[LayoutUnit], lang: str, **kwargs) -> "Extracted":
         """Lay units out as text: one line each, units of one group on consecutive lines."""
         parts: list[str] = []
         blocks: list[Block] = []

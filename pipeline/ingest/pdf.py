@@ -41,7 +41,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..langs import is_cjk
-from .extracted import Extracted, Unit
+from .extracted import Extracted, LayoutUnit
 from .parallel import map_in_order, n_workers
 from .pdfpage import UNSUPER, Line, PageData, Rule, read_page
 
@@ -332,7 +332,7 @@ class _Document:
                     other = sum(n for f, n in line.cjk_fonts.items() if f != body_font)
                     if line.n_letters and other:
                         line.bold = line.n_bold + other >= p["heading_font_min_share"] * line.n_letters
-        self.units: list[Unit] = []
+        self.units: list[LayoutUnit] = []
         self.group = 0
 
     # ------------------------------------------------------------ furniture
@@ -393,7 +393,7 @@ class _Document:
                         break
 
     # ------------------------------------------------------------ masthead
-    def masthead(self) -> tuple[float, list[Unit]]:
+    def masthead(self) -> tuple[float, list[LayoutUnit]]:
         """Parse page 1's masthead; returns (its bottom, meta units)."""
         p, page = self.p, self.pages[0]
         thick = [
@@ -469,7 +469,7 @@ class _Document:
 
     def _unit(
         self, kind: str, text: str, lines: list[Line], group: int, label: str | None = None, cells: tuple[str, ...] = ()
-    ) -> Unit:
+    ) -> LayoutUnit:
         first = lines[0]
         on_first = [ln for ln in lines if ln.page == first.page]
         bbox = (
@@ -479,7 +479,7 @@ class _Document:
             round(max(ln.bottom for ln in on_first), 2),
         )
         refs = () if kind == "meta" else tuple(r for ln in lines for r in ln.refs)
-        return Unit(kind, text, group, first.page, lines[-1].page, bbox, label, cells, refs)
+        return LayoutUnit(kind, text, group, first.page, lines[-1].page, bbox, label, cells, refs)
 
     # ------------------------------------------------------------ footnote zones and tables
     def split_page(self, page: PageData, masthead_bottom: float):
@@ -643,7 +643,7 @@ class _Document:
 
         cur: _Open | None = None
         prev: Line | None = None
-        pending: list[Unit] = []  # footnotes waiting for the paragraph open at their page's end
+        pending: list[LayoutUnit] = []  # footnotes waiting for the paragraph open at their page's end
         note: _Open | None = None
         last_head: list[str] | None = None
 
@@ -784,7 +784,7 @@ class _Document:
             members.setdefault(u.group, []).append(u)
         out = []
         for u in self.units:
-            if isinstance(u, Unit):
+            if isinstance(u, LayoutUnit):
                 out.append(u)
                 continue
             kind = u.kind
@@ -802,7 +802,7 @@ class _Document:
                     and all(
                         not all(ln.bold for ln in o.lines)
                         for o in members[u.group]
-                        if o is not u and not isinstance(o, Unit)
+                        if o is not u and not isinstance(o, LayoutUnit)
                     )
                 )
                 unpunctuated = not text.rstrip("”’\"')）》」』 ").endswith(SENTENCE_END)

@@ -48,7 +48,7 @@ class SegmentSettings:
 
 
 @dataclass
-class _Unit:
+class _LineGroup:
     """A group of lines that forms one segment, before it has a kind."""
 
     lines: list[str]
@@ -64,9 +64,9 @@ class _Unit:
         return join_lines(self.lines)
 
 
-def split_block(block: Block) -> list[_Unit]:
+def split_block(block: Block) -> list[_LineGroup]:
     """A block's lines grouped into units: each marked line starts a new unit."""
-    units: list[_Unit] = []
+    units: list[_LineGroup] = []
     offset = block.char_start
     for line in block.lines:
         marker = marker_of(line)
@@ -76,14 +76,14 @@ def split_block(block: Block) -> list[_Unit]:
             units[-1].lines.append(line)
             units[-1].char_end = line_end
         else:
-            units.append(_Unit([line], marker, block, line_start, line_end))
+            units.append(_LineGroup([line], marker, block, line_start, line_end))
         offset += len(line) + 1
     if len(units) == 1:
         units[0].whole_block = True
     return units
 
 
-def hinted_units(blocks: list[Block]) -> list[_Unit]:
+def hinted_units(blocks: list[Block]) -> list[_LineGroup]:
     """One unit per block of a group of PDF/Word blocks (see the module docstring)."""
     units = []
     for block in blocks:
@@ -96,7 +96,7 @@ def hinted_units(blocks: list[Block]) -> list[_Unit]:
             if marker.type in ("table_row", "table_rule", "footnote"):
                 marker = Marker("text")  # the reader said what it is: a pipe or a superscript is just text here
         units.append(
-            _Unit(
+            _LineGroup(
                 list(block.lines),
                 marker,
                 block,
@@ -134,7 +134,7 @@ def _unit_groups(blocks: list[Block]):
         i = j
 
 
-def _front_texts(groups: list[list[_Unit]], limit: int = 16) -> list[str]:
+def _front_texts(groups: list[list[_LineGroup]], limit: int = 16) -> list[str]:
     """Texts of the leading units up to the first numbered or sentence-like one."""
     texts = []
     for unit in (u for g in groups for u in g):
