@@ -35,6 +35,10 @@ _ANNEX = re.compile(
 _ANNOTATIONS = re.compile(r"^(?:annotations|说明)$", re.I)
 _SIGNED = re.compile(r"^[(（](?:signed|签名)[)）]|[(（]签名[)）]$", re.I)
 _REPORT_TITLE = re.compile(r"^report of\b|的报告$", re.I)
+# "Cuba: draft resolution", "古巴：决议草案" (a footnote mark may follow the colon)
+_SPONSORS = re.compile(
+    r"[:：]\*?\s*(?:revised\s+)?draft (?:resolution|decision)\s*$|[：:]\*?\s*(?:订正)?(?:决议|决定)草案$", re.I
+)
 _AGENDA_WORD = re.compile(r"\bagenda\b|议程", re.I)
 _ENDS_NOT_HEADING = SENTENCE_END + (",", "，")  # "The General Assembly," opens a preamble
 _CLAUSE_END = (".", "。", ",", "，", ";", "；")
@@ -161,13 +165,9 @@ class Structure:
             return Assigned("meta")
         if u.marker.type == "footnote":  # a note on a masthead or sponsors line ("* On behalf of ...")
             return Assigned("footnote", None, f"fn{u.marker.label}")
-        if re.search(
-            r"[:：]\*?\s*(?:revised\s+)?draft (?:resolution|decision)\s*$|[：:]\*?\s*(?:订正)?(?:决议|决定)草案$",
-            text,
-            re.I,
-        ):
+        if _SPONSORS.search(text):
             return Assigned("sponsors")
-        if u.marker.type not in ("text", "footnote") or u.in_list_block:
+        if u.marker.type != "text" or u.in_list_block:
             return None
         if _SUMMARY.match(text) or _ANNOTATIONS.match(text) or _ANNEX.search(text):
             return None
