@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .params import DEFAULT_PARAMS, load_params
 from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, export, ingest, segment
-from .stages import index, query, tmx
+from .stages import index, query, tmx, write
 
 STAGES = {
     "convert-model": convert_model,
@@ -29,6 +29,7 @@ STAGES = {
     "index": index,
     "tmx": tmx,
     "query": query,
+    "write": write,
 }
 NEEDS_NO_PARAMS = {"convert-model", "schema", "evaluate", "query"}  # query loads them for --semantic
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import io
 from .errors import PipelineError
-from .search.corpus import LEVELS, documents_of, flat_rows, read_tables
+from .search.corpus import LEVELS
 
 
 @dataclass(frozen=True)
@@ -119,16 +119,6 @@ def write_tmx(path: Path, rows: pd.DataFrame, documents: pd.DataFrame, level: st
             fh.writelines(body)
             fh.write("  </body>\n</tmx>\n")
     return {"written": written, "skipped": skipped, "srclang": header_src, "level": level}
-
-
-def export_tmx(tables_dir: Path, out: Path, params: dict, level: str | None = None) -> dict:
-    """``bitext tmx``: the tables of ``tables_dir`` (aligned/ or work/<DOC>/) -> ``out``."""
-    p = tmx_params(params)
-    level = level or p["level"]
-    tables = read_tables(tables_dir, producer="export" if Path(tables_dir).name == "aligned" else "align")
-    documents = documents_of(tables, p["default_srclang"])
-    rows = flat_rows(tables, levels=(level,), with_tokens=False)
-    return write_tmx(out, rows, documents, level, p["lang_codes"])
 
 
 def read_tmx(path: Path) -> dict:

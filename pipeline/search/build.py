@@ -143,10 +143,9 @@ def write_index(
     en: np.ndarray,
     params: dict,
     meta: dict | None = None,
-    jsonl: Path | None = None,
     progress=None,
 ) -> dict:
-    """Write the index folder (atomically replacing an old one) and, if asked, the JSONL export.
+    """Write the index folder (atomically replacing an old one).
 
     ``rows`` must be ordered by level then document (as :func:`flat_rows` returns them);
     ``documents`` has doc_id, symbol, srclang. Returns the index's meta.
@@ -245,111 +244,66 @@ def write_index(
             [(r.doc_id, r.symbol, _none(r.original_lang), r.srclang, i) for i, r in enumerate(documents.itertuples())],
         )
         db.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?)", ranges)
-        symbol = dict(zip(documents.doc_id, documents.symbol))
-        srclang = dict(zip(documents.doc_id, documents.srclang))
         chunk = 20000
-        jsonl_tmp = None
-        fh = None
-        if jsonl is not None:
-            jsonl = Path(jsonl)
-            jsonl.parent.mkdir(parents=True, exist_ok=True)
-            fd, jsonl_tmp = tempfile.mkstemp(prefix=f".{jsonl.name}.", suffix=".tmp", dir=jsonl.parent)
-            fh = os.fdopen(fd, "w", encoding="utf-8")
-        try:
-            cols = [
-                "level",
-                "pair_id",
-                "unit_pair_id",
-                "doc_id",
-                "item",
-                "kind",
-                "link",
-                "score",
-                "semantic",
-                "numbers_agree",
-                "symbols_agree",
-                "anchored",
-                "zh_ids",
-                "en_ids",
-                "zh_text",
-                "en_text",
-                "zh_tokens",
-                "flags",
-            ]
-            for start in range(0, n, chunk):
-                part = rows.iloc[start : start + chunk]
-                recs = list(zip(*(part[c] for c in cols)))
-                db.executemany(
-                    "INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            start + i,
-                            r[0],
-                            r[1],
-                            r[2],
-                            r[3],
-                            _none(r[4]),
-                            r[5],
-                            r[6],
-                            float(r[7]),
-                            _json_list(r[12]),
-                            _json_list(r[13]),
-                            r[14],
-                            r[15],
-                        )
-                        for i, r in enumerate(recs)
-                    ],
-                )
-                db.executemany(
-                    "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
-                    [(start + i, " ".join(r[16]), r[15], char_bigrams(r[14])) for i, r in enumerate(recs)],
-                )
-                if fh is not None:
-                    for i, r in enumerate(recs):
-                        obj = {
-                            "row": start + i,
-                            "level": r[0],
-                            "pair_id": r[1],
-                            "unit_pair_id": r[2],
-                            "doc_id": r[3],
-                            "symbol": symbol.get(r[3]),
-                            "srclang": srclang.get(r[3]),
-                            "item": _none(r[4]),
-                            "kind": r[5],
-                            "link": r[6],
-                            "score": round(float(r[7]), 4),
-                            "semantic": None if _none(r[8]) is None else round(float(r[8]), 4),
-                            "numbers_agree": None if _none(r[9]) is None else round(float(r[9]), 4),
-                            "symbols_agree": None if _none(r[10]) is None else round(float(r[10]), 4),
-                            "anchored": None if _none(r[11]) is None else bool(r[11]),
-                            "flags": None if r[17] is None else list(r[17]),
-                            "zh_ids": list(r[12]),
-                            "en_ids": list(r[13]),
-                            "zh_text": r[14],
-                            "en_text": r[15],
-                            "zh_tokens": list(r[16]),
-                        }
-                        fh.write(json.dumps(obj, ensure_ascii=False, sort_keys=True) + "\n")
-                if start and start % (chunk * 10) == 0:
-                    say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
-            say("sqlite: merging the full-text index")
-            db.execute("INSERT INTO pairs_fts(pairs_fts) VALUES ('optimize')")
+        cols = [
+            "level",
+            "pair_id",
+            "unit_pair_id",
+            "doc_id",
+            "item",
+            "kind",
+            "link",
+            "score",
+            "semantic",
+            "numbers_agree",
+            "symbols_agree",
+            "anchored",
+            "zh_ids",
+            "en_ids",
+            "zh_text",
+            "en_text",
+            "zh_tokens",
+            "flags",
+        ]
+        for start in range(0, n, chunk):
+            part = rows.iloc[start : start + chunk]
+            recs = list(zip(*(part[c] for c in cols)))
             db.executemany(
-                "INSERT INTO meta VALUES (?, ?)",
-                [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
+                "INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        start + i,
+                        r[0],
+                        r[1],
+                        r[2],
+                        r[3],
+                        _none(r[4]),
+                        r[5],
+                        r[6],
+                        float(r[7]),
+                        _json_list(r[12]),
+                        _json_list(r[13]),
+                        r[14],
+                        r[15],
+                    )
+                    for i, r in enumerate(recs)
+                ],
             )
-            db.commit()
-            db.execute("ANALYZE")
-            db.close()
-            if fh is not None:
-                fh.close()
-                fh = None
-        except BaseException:
-            if fh is not None:
-                fh.close()
-            if jsonl_tmp and os.path.exists(jsonl_tmp):
-                os.unlink(jsonl_tmp)
-            raise
+            db.executemany(
+                "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
+                [(start + i, " ".join(r[16]), r[15], char_bigrams(r[14])) for i, r in enumerate(recs)],
+            )
+            if start and start % (chunk * 10) == 0:
+                say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
+        say("sqlite: merging the full-text index")
+        db.execute("INSERT INTO pairs_fts(pairs_fts) VALUES ('optimize')")
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
+        )
+        db.commit()
+        db.execute("ANALYZE")
+        db.close()
         say(f"sqlite: {n} pairs ({time.perf_counter() - t0:.1f} s)")
         old = None
         if out_dir.exists():
@@ -362,34 +316,41 @@ def write_index(
         os.replace(tmp, out_dir)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-        if jsonl_tmp:
-            os.chmod(jsonl_tmp, _umask_mode())
-            os.replace(jsonl_tmp, jsonl)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return meta
 
 
-def build_from_tables(
-    aligned: Path, work_root: Path, out_dir: Path, params: dict, jsonl: Path | None = None, progress=None
+def build_index(
+    rows: pd.DataFrame,
+    documents: pd.DataFrame,
+    by_key: dict[str, np.ndarray],
+    out_dir: Path,
+    params: dict,
+    built_from: str,
+    progress=None,
 ) -> dict:
-    """The ``index`` stage: aligned tables + stage vectors -> index folder (+ JSONL)."""
-    tables = read_tables(aligned, producer="export")
-    documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
-    rows = flat_rows(tables)
-    by_key = load_vectors(work_root, list(documents.doc_id))
+    """The index of pairs (``flat_rows``) with their vectors composed from stored ones."""
     emb = params.get("embedding") or {}
 
     def encode_missing(texts: list[str]) -> np.ndarray:
-        from ..embed.model import encode, load_model
+        from ..embed.model import encode, load_model  # only when a text has no stored vector
 
         model = load_model(emb["model"], emb["embedded_dir"])
         return encode(model, texts, emb.get("prompt", ""), emb.get("batch_size", 32), progress=False)
 
     dim = len(next(iter(by_key.values()))) if by_key else None
     if dim is None and len(rows):
-        raise PipelineError(f"{work_root}: no stored vectors for the aligned documents; run `bitext embed` first")
+        raise PipelineError(f"{built_from}: no stored vectors for the aligned documents; run `bitext embed` first")
     zh, en = compose_vectors(rows, by_key, dim, encode_missing if emb.get("model") else None)
-    meta = {"embedding_model": emb.get("model"), "embedding_prompt": emb.get("prompt", ""), "built_from": str(aligned)}
-    return write_index(out_dir, rows, documents, zh, en, params, meta, jsonl, progress)
+    meta = {"embedding_model": emb.get("model"), "embedding_prompt": emb.get("prompt", ""), "built_from": built_from}
+    return write_index(out_dir, rows, documents, zh, en, params, meta, progress)
+
+
+def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict, progress=None) -> dict:
+    """The index of the tables in ``aligned`` (vectors from ``work_root``)."""
+    tables = read_tables(aligned, producer="export")
+    documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
+    by_key = load_vectors(work_root, list(documents.doc_id))
+    return build_index(flat_rows(tables), documents, by_key, out_dir, params, str(aligned), progress)

@@ -10,6 +10,7 @@ import pandas as pd
 from .. import gold, io
 from ..align.verdict import assess
 from ..segment import doctype
+from ..writers import PairModel, writer
 from ..schema import TABLES
 from . import outputs_of_stage
 
@@ -90,8 +91,8 @@ def run(args, params: dict) -> None:
                     doc_id, tables["alignments"], tables["sentence_alignments"], args.raw, a["low_score"], verdict
                 ),
             }
-        for name, parts in frames.items():
-            io.write_table(name, pd.concat(parts, ignore_index=True) if parts else [], outs[name])
+        merged = {name: pd.concat(parts, ignore_index=True) if parts else [] for name, parts in frames.items()}
+        writer("parquet").write(PairModel(merged), args.out, params)
         all_pairs = pd.concat(frames["alignments"], ignore_index=True) if frames["alignments"] else None
         metrics["pairs"] = 0 if all_pairs is None else len(all_pairs)
         metrics["suspect_documents"] = sum(d["suspect"] for d in metrics["documents"].values())

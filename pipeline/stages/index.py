@@ -29,13 +29,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args, params: dict) -> None:
-    from ..search.build import build_from_tables
+    from ..writers import PairModel, writer
 
     out = args.out or args.aligned_dir / "index"
     jsonl = args.jsonl or args.aligned_dir / "pairs.jsonl"
-    meta = build_from_tables(
-        args.aligned_dir, args.work, out, params, jsonl, progress=lambda msg: print(f"index: {msg}", file=sys.stderr)
+    model = PairModel.read(args.aligned_dir, params)  # built once, written twice
+    meta = writer("index").write(
+        model, out, params, work=args.work, progress=lambda msg: print(f"index: {msg}", file=sys.stderr)
     )
+    writer("jsonl").write(model, jsonl, params)
     levels = ", ".join(f"{hi - lo} {level}" for level, (lo, hi) in meta["levels"].items())
     print(
         f"index: {meta['pairs']} pairs ({levels}) from {meta['documents']} document(s) -> {out}; JSON Lines -> {jsonl}"

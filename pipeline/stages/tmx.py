@@ -27,9 +27,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args, params: dict) -> None:
-    from ..tmx import export_tmx
+    from ..writers import PairModel, writer
 
-    stats = export_tmx(args.tables_dir, args.out, params, args.level)
+    model = PairModel.read(args.tables_dir, params, with_tokens=False)
+    stats = writer("tmx").write(model, args.out, params, level=args.level)
     print(
         f"{args.out}: {stats['written']} translation units ({stats['level']} level, srclang "
         f"{stats['srclang']}); skipped {stats['skipped']} pairs with an empty side"
