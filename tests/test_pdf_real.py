@@ -184,12 +184,6 @@ def test_chinese_text_joined_without_spaces(name, real):
     assert sum(1 for b in ex.blocks if b.lines[0].startswith("第") and "条" in b.lines[0][:8]) > 40
 
 
-def test_params_yaml_lists_every_pdf_tolerance_with_its_default():
-    from pipeline.ingest.pdf import DEFAULTS
-
-    assert PARAMS["pdf"] == DEFAULTS
-
-
 def _nfkc(text: str):
     import unicodedata
     from collections import Counter

@@ -108,11 +108,9 @@ def test_chinese_splitter(text, expected):
 
 
 def test_tokens():
-    assert (
-        tokenize("技术援助提供方", "zh") == ["技术援助", "提供方"]
-        or "".join(tokenize("技术援助提供方", "zh")) == "技术援助提供方"
-    )
-    assert len(tokenize("技术援助提供方", "zh")) >= 2
+    # jieba 0.42.1 with its own dictionary (pinned): the exact tokens, not just the characters
+    assert tokenize("技术援助提供方", "zh") == ["技术", "援助", "提供", "方"]
+    assert tokenize("缔约方会议第四届会议通过", "zh") == ["缔约方", "会议", "第四届", "会议", "通过"]
     assert tokenize("The Office's role, e.g. here.", "en") == ["The", "Office's", "role", ",", "e.g", ".", "here", "."]
 
 

@@ -68,3 +68,10 @@ def test_params_yaml_documents_every_setting(section):
     """Every field of a section's dataclass is written out in configs/params.yaml."""
     cls = SECTIONS[section]
     assert {f.name for f in dataclasses.fields(cls)} <= set(PARAMS[section])
+
+
+def test_params_yaml_lists_every_pdf_tolerance_with_its_default():
+    """Read from the file itself (load_params would fill in what it leaves out)."""
+    from pipeline.ingest.pdf import DEFAULTS
+
+    assert PARAMS["ingest"]["pdf"] == DEFAULTS
