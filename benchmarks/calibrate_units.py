@@ -29,13 +29,12 @@ sys.path.insert(0, str(ROOT))
 from pipeline.align.costs import Scorer  # noqa: E402
 from pipeline.align.document import _length_ratio, _stream, _unit  # noqa: E402
 from pipeline.align.unit_calibration import UnitCalibration, features, fit  # noqa: E402
-from pipeline.cli import main as bitext  # noqa: E402
 from pipeline.embed.cache import text_key  # noqa: E402
 from pipeline.gold import match, read_gold  # noqa: E402
 from pipeline.params import load_params  # noqa: E402
 from pipeline.stages.align import _segments  # noqa: E402
 from tests import devcorpus  # noqa: E402
-from tests.conftest import write_params  # noqa: E402
+from tests.conftest import run_pipeline, write_params  # noqa: E402
 
 
 def _run(tmp: Path, model: Path) -> tuple[list[str], Path, Path]:
@@ -49,14 +48,7 @@ def _run(tmp: Path, model: Path) -> tuple[list[str], Path, Path]:
     params = write_params(
         tmp / "params.yaml", model, docs, **{"ingest.formats": ["txt"], "align.unit_calibration": None}
     )
-    for doc in docs:
-        for argv in (
-            ["ingest", str(raw / doc), "--out", str(work / doc)],
-            ["segment", str(work / doc)],
-            ["embed", str(work / doc)],
-            ["align", str(work / doc)],
-        ):
-            assert bitext(["--params", str(params), *argv]) == 0, argv
+    run_pipeline(raw, docs, tmp, params)  # writes tmp/work/<DOC> (and an export we do not read)
     return docs, raw, work
 
 

@@ -94,6 +94,29 @@ class ParquetWriter(Writer):
         return {"written": sum(len(model.tables[t]) for t in TABLES)}
 
 
+JSONL_FIELDS = (
+    "row",
+    "level",
+    "pair_id",
+    "unit_pair_id",
+    "doc_id",
+    "symbol",
+    "srclang",
+    "item",
+    "kind",
+    "link",
+    "score",
+    "semantic",
+    "numbers_agree",
+    "symbols_agree",
+    "anchored",
+    "flags",
+    "zh_ids",
+    "en_ids",
+    "zh_text",
+    "en_text",
+    "zh_tokens",
+)  # the keys of each JSON Lines record
 _ROUNDED = ("semantic", "numbers_agree", "symbols_agree")
 
 

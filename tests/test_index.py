@@ -10,7 +10,7 @@ import pandas as pd
 
 from pipeline import io
 from pipeline.embed.cache import text_key
-from pipeline.search.build import JSONL_FIELDS
+from pipeline.writers import JSONL_FIELDS
 from pipeline.search.schema import FILES
 
 from .conftest import BUNDLED

@@ -40,29 +40,6 @@ class IndexSettings:
 
 
 DEFAULTS = asdict(IndexSettings())
-JSONL_FIELDS = (
-    "row",
-    "level",
-    "pair_id",
-    "unit_pair_id",
-    "doc_id",
-    "symbol",
-    "srclang",
-    "item",
-    "kind",
-    "link",
-    "score",
-    "semantic",
-    "numbers_agree",
-    "symbols_agree",
-    "anchored",
-    "flags",
-    "zh_ids",
-    "en_ids",
-    "zh_text",
-    "en_text",
-    "zh_tokens",
-)
 
 
 def index_params(params: dict) -> dict:
@@ -152,11 +129,7 @@ def write_index(
     """
     say = progress or (lambda msg: None)
     p = index_params(params)
-    missing = {
-        c: None
-        for c in ("item", "semantic", "numbers_agree", "symbols_agree", "anchored", "flags")
-        if c not in rows.columns
-    }
+    missing = {c: None for c in ("item",) if c not in rows.columns}
     if missing:
         rows = rows.assign(**missing)
     out_dir = Path(out_dir)
@@ -254,44 +227,38 @@ def write_index(
             "kind",
             "link",
             "score",
-            "semantic",
-            "numbers_agree",
-            "symbols_agree",
-            "anchored",
             "zh_ids",
             "en_ids",
             "zh_text",
             "en_text",
             "zh_tokens",
-            "flags",
         ]
         for start in range(0, n, chunk):
-            part = rows.iloc[start : start + chunk]
-            recs = list(zip(*(part[c] for c in cols)))
+            recs = list(rows.iloc[start : start + chunk][cols].itertuples(index=False))
             db.executemany(
                 "INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         start + i,
-                        r[0],
-                        r[1],
-                        r[2],
-                        r[3],
-                        _none(r[4]),
-                        r[5],
-                        r[6],
-                        float(r[7]),
-                        _json_list(r[12]),
-                        _json_list(r[13]),
-                        r[14],
-                        r[15],
+                        r.level,
+                        r.pair_id,
+                        r.unit_pair_id,
+                        r.doc_id,
+                        _none(r.item),
+                        r.kind,
+                        r.link,
+                        float(r.score),
+                        _json_list(r.zh_ids),
+                        _json_list(r.en_ids),
+                        r.zh_text,
+                        r.en_text,
                     )
                     for i, r in enumerate(recs)
                 ],
             )
             db.executemany(
                 "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
-                [(start + i, " ".join(r[16]), r[15], char_bigrams(r[14])) for i, r in enumerate(recs)],
+                [(start + i, " ".join(r.zh_tokens), r.en_text, char_bigrams(r.zh_text)) for i, r in enumerate(recs)],
             )
             if start and start % (chunk * 10) == 0:
                 say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
