@@ -45,10 +45,8 @@ def _run(tmp: Path, model: Path) -> tuple[list[str], Path, Path]:
         (raw / f.name).mkdir(parents=True)
         for name in ("zh.txt", "en.txt", "gold-units.tsv"):
             shutil.copy(f / name, raw / f.name / name)
-    params = write_params(
-        tmp / "params.yaml", model, docs, **{"ingest.formats": ["txt"], "align.unit_calibration": None}
-    )
-    run_pipeline(raw, docs, tmp, params)  # writes tmp/work/<DOC> (and an export we do not read)
+    params = write_params(tmp / "params.yaml", model, **{"ingest.formats": ["txt"], "align.unit_calibration": None})
+    run_pipeline(raw, docs, tmp, params)  # writes tmp/work/<DOC> (and corpus tables we do not read)
     return docs, raw, work
 
 

@@ -45,7 +45,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         docs = render_corpus(tmp / "raw", layout)
         params = write_params(
-            tmp / "params.yaml", ROOT / "models" / "multilingual-e5-small", docs, **{"ingest.formats": ["pdf"]}
+            tmp / "params.yaml", ROOT / "models" / "multilingual-e5-small", **{"ingest.formats": ["pdf"]}
         )
         out = run_pipeline(tmp / "raw", docs, tmp, params)
         pairs = pd.read_parquet(out / "alignments.parquet")

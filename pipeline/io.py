@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import PipelineError
-from .schema import INTERNAL_TABLES, TABLES
+from .schema import CORPUS_TABLES, INTERNAL_TABLES, TABLES
 
 
 def schema_of(table: str) -> pa.Schema:
-    return {**TABLES, **INTERNAL_TABLES}[table][0]
+    return {**TABLES, **INTERNAL_TABLES, **CORPUS_TABLES}[table][0]
 
 
 @contextmanager
@@ -67,15 +67,22 @@ PRODUCER = {
     "embeddings": "embed",
     "alignments": "align",
     "sentence_alignments": "align",
+    "manifest": "scan",
+    "ledger": "process",
 }
 
 
 def read_table(table: str, path: Path) -> pd.DataFrame:
+    """A table from one parquet file, or from a folder of them (the corpus tables:
+    ``<table>.parquet/<pair>/<doc_id>.parquet``, read in file-name order)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise PipelineError(f"{path}: not found; run `bitext {PRODUCER[table]}` (or `dvc repro`) first")
+    files = sorted(path.rglob("[!._]*.parquet")) if path.is_dir() else [path]
+    if not files:
+        return schema_of(table).empty_table().to_pandas()
     try:
-        arrow = pq.read_table(path, schema=schema_of(table))
+        arrow = pa.concat_tables(pq.read_table(f, schema=schema_of(table)) for f in files)
     except (pa.ArrowInvalid, OSError) as err:
         raise PipelineError(
             f"{path}: unreadable {table} table ({str(err).splitlines()[0]}); re-run `bitext {PRODUCER[table]}`"

@@ -237,6 +237,31 @@ TABLES: dict[str, tuple[pa.Schema, dict[str, str]]] = {
 }
 INTERNAL_TABLES = {"blocks": (BLOCKS, BLOCKS_DOC), "embeddings": (EMBEDDINGS, EMBEDDINGS_DOC)}
 
+# The corpus run's bookkeeping: what `bitext scan` found (work/manifest.parquet) and
+# what `bitext process` did with each document (aligned/ledger.parquet).
+MANIFEST, MANIFEST_DOC = _table(
+    ("doc_id", _str, "document id: the folder under raw/"),
+    ("file", _str, "file name inside the document folder, e.g. zh.pdf"),
+    ("role", _str, "the file's stem: a language code (zh, en, ...) or another role (gold-units, layout)"),
+    ("size", pa.int64(), "bytes"),
+    ("mtime_ns", pa.int64(), "modification time (ns); with size, decides whether to re-hash"),
+    ("sha256", _str, "content hash: what the document's fingerprint is made of"),
+    ("body", _str, "issuing body, the symbol's first part (CTOC, A, S, E, ...), where known"),
+    ("year", _int, "year in the symbol (e.g. 2009 in CTOC/COP/WG.2/2009/1), where known"),
+)
+
+LEDGER, LEDGER_DOC = _table(
+    ("doc_id", _str, "document id"),
+    ("fingerprint", _str, "sha256 over the document's inputs, the code, parameters, model and calibration it used"),
+    ("status", _str, "done or failed"),
+    ("attempts", _int, "times a task started on this fingerprint (more than 1: a worker died or it failed)"),
+    ("seconds", _float, "wall time of the last attempt; 0 when every step was reused"),
+    ("steps_run", _strs, "steps computed in the last run (ingest, segment, embed, align, publish); empty: reused"),
+    ("error", _str, "one-line reason when failed, else null"),
+    ("worker", _str, "host:pid of the process that ran the last attempt"),
+)
+CORPUS_TABLES = {"manifest": (MANIFEST, MANIFEST_DOC), "ledger": (LEDGER, LEDGER_DOC)}
+
 
 def markdown() -> str:
     """The tables as README markdown (kept in sync by a test)."""
@@ -245,7 +270,7 @@ def markdown() -> str:
     out += ["", "#### Unit kinds (`segments.kind`, `alignments.kind`)\n\n| kind | what |\n|---|---|"]
     out += [f"| `{k}` | {v} |" for k, v in KINDS.items()]
     out.append("")
-    for name, (schema, docs) in TABLES.items():
+    for name, (schema, docs) in {**TABLES, **CORPUS_TABLES}.items():
         out.append(f"#### `{name}`\n\n| column | type | meaning |\n|---|---|---|")
         for field in schema:
             out.append(f"| `{field.name}` | {field.type} | {docs[field.name]} |")

@@ -13,6 +13,7 @@ defaults are the single source; params.yaml documents and overrides them):
 | evaluation | pipeline/evaluate/evalset.py EvalSetParams |
 | index | pipeline/search/build.py IndexSettings |
 | tmx | pipeline/tmx.py TmxSettings |
+| process | pipeline/corpus/executors.py ProcessSettings |
 
 :func:`validate` rejects an unknown key with the closest valid one, and a value of the
 wrong type, as one-line errors; what a section leaves out takes the dataclass
@@ -33,6 +34,7 @@ import yaml
 
 from .align.document import AlignSettings
 from .align.sentence_aligner import SentenceAlignParams
+from .corpus.executors import ProcessSettings
 from .embed.model import EmbeddingSettings
 from .errors import PipelineError
 from .evaluate.evalset import EvalSetParams
@@ -50,8 +52,9 @@ SECTIONS: dict[str, type] = {
     "evaluation": EvalSetParams,
     "index": IndexSettings,
     "tmx": TmxSettings,
+    "process": ProcessSettings,
 }
-TOP_LEVEL = ("documents", *SECTIONS)
+TOP_LEVEL = tuple(SECTIONS)
 ENV_PREFIX = "BITEXT__"
 
 
@@ -153,13 +156,12 @@ def validate(raw: Any, where: str, environ: typing.Mapping[str, str] | None = No
     if not isinstance(raw, dict):
         raise PipelineError(f"{where}: expected a mapping of sections, got {type(raw).__name__}")
     raw = _from_environment(raw, os.environ if environ is None else environ)
+    if "documents" in raw:  # documents are found in raw/ by `bitext scan` now
+        raise PipelineError(f"{where}: documents: no longer a setting; every folder under raw/ is a document")
     for key in raw:
         if key not in TOP_LEVEL:
             raise _unknown(str(key), TOP_LEVEL, where)
-    documents = raw.get("documents") or []
-    if not _type_ok(documents, list[str]):
-        raise PipelineError(f"{where}: documents: expected a list of folder names, got {documents!r}")
-    out: dict = {"documents": list(documents)}
+    out: dict = {}
     for name, cls in SECTIONS.items():
         out[name] = _section(cls, raw.get(name), f"{where}: {name}")
     return out

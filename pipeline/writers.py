@@ -14,7 +14,7 @@ and one :func:`register`:
             model.rows[["pair_id", "zh_text", "en_text"]].to_csv(out, index=False)
             return {"written": len(model.rows)}
 
-``bitext write FORMAT TABLES_DIR --out PATH`` runs any registered writer; the export,
+``bitext write FORMAT TABLES_DIR --out PATH`` runs any registered writer; the process,
 index and tmx stages run theirs (parquet; index and jsonl; tmx).
 """
 
@@ -48,7 +48,7 @@ class PairModel:
     @classmethod
     def read(cls, folder: Path, params: dict, **kwargs) -> "PairModel":
         """From aligned/ (every document) or work/<DOC>/ (one document)."""
-        producer = "export" if Path(folder).name == "aligned" else "align"
+        producer = "process" if Path(folder).name == "aligned" else "align"
         return cls(read_tables(folder, producer), tmx_params(params)["default_srclang"], **kwargs)
 
     @cached_property

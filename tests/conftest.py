@@ -35,9 +35,8 @@ RUN_CACHE = Path(tempfile.mkdtemp(prefix="bitext-test-embeddings-"))
 atexit.register(shutil.rmtree, RUN_CACHE, True)
 
 
-def write_params(path: Path, model_dir: Path, documents: list[str], **overrides) -> Path:
+def write_params(path: Path, model_dir: Path, **overrides) -> Path:
     params = yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))
-    params["documents"] = documents
     params["embedding"]["embedded_dir"] = str(model_dir)
     params["embedding"]["cache_dir"] = str(RUN_CACHE)
     for dotted, value in overrides.items():
@@ -48,19 +47,19 @@ def write_params(path: Path, model_dir: Path, documents: list[str], **overrides)
 
 
 def run_pipeline(raw_root: Path, doc_ids: list[str], tmp: Path, params_path: Path) -> Path:
-    """All stages for ``doc_ids`` under ``raw_root``; returns the output folder."""
+    """`bitext scan` and `bitext process` for ``doc_ids`` under ``raw_root`` (stage files
+    in tmp/work/<DOC>); returns the output folder."""
+    from pipeline import io
     from pipeline.cli import main
 
+    manifest = tmp / "manifest.parquet"
+    assert main(["--params", str(params_path), "scan", str(raw_root), "--out", str(manifest)]) == 0
+    rows = io.read_table("manifest", manifest)
+    assert set(doc_ids) <= set(rows.doc_id), sorted(set(doc_ids) - set(rows.doc_id))
+    io.write_table("manifest", rows[rows.doc_id.isin(doc_ids)], manifest)
     work, out = tmp / "work", tmp / "aligned"
-    for doc in doc_ids:
-        for argv in (
-            ["ingest", str(raw_root / doc), "--out", str(work / doc)],
-            ["segment", str(work / doc)],
-            ["embed", str(work / doc)],
-            ["align", str(work / doc)],
-        ):
-            assert main(["--params", str(params_path), *argv]) == 0, argv
-    assert main(["--params", str(params_path), "export", str(work), "--out", str(out), "--raw", str(raw_root)]) == 0
+    argv = ["process", str(manifest), "--raw", str(raw_root), "--work", str(work), "--out", str(out)]
+    assert main(["--params", str(params_path), *argv]) == 0
     return out
 
 
@@ -70,7 +69,7 @@ def bundled_output(tmp_path_factory, embedded_model_dir) -> Path:
     tmp = tmp_path_factory.mktemp("bundled")
     raw = tmp / "raw"
     shutil.copytree(RAW_DOC, raw / BUNDLED)
-    params = write_params(tmp / "params.yaml", embedded_model_dir, [BUNDLED])
+    params = write_params(tmp / "params.yaml", embedded_model_dir)
     return run_pipeline(raw, [BUNDLED], tmp, params)
 
 

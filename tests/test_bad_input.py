@@ -67,3 +67,15 @@ def test_extra_files_in_document_folder_are_ignored(tmp_path):
     shutil.copy(RAW_DOC / "gold-units.tsv", doc)
     (doc / "README.md").write_text("notes")
     assert main(["ingest", str(doc), "--out", str(out)]) == 0
+
+
+def test_both_versions_corrupt_pdfs_read_in_the_pool(tmp_path, capsys):
+    """The versions are read in a process pool; its error must come back as one line
+    (an InputError that could not be unpickled broke the pool with a traceback)."""
+    broken = b"%PDF-1.4\n%no objects, no xref\n"
+    doc, out = _make(tmp_path, {"zh.pdf": broken, "en.pdf": broken})
+    params = tmp_path / "params.yaml"
+    params.write_text("ingest:\n  workers: 2\n", encoding="utf-8")
+    assert main(["--params", str(params), "ingest", str(doc), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "truncated or corrupt PDF" in err and "Traceback" not in err

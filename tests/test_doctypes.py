@@ -51,7 +51,7 @@ def corpus_run(tmp_path_factory, embedded_model_dir):
     _copy_texts(devcorpus.ROOT / "A_81_590", raw / SCRAMBLED)
     _scramble(raw / SCRAMBLED)
     docs = DOCS + [SCRAMBLED]
-    params = write_params(tmp / "params.yaml", embedded_model_dir, docs, **{"ingest.formats": ["txt"]})
+    params = write_params(tmp / "params.yaml", embedded_model_dir, **{"ingest.formats": ["txt"]})
     out = run_pipeline(raw, docs, tmp, params)
     return {
         "pairs": pd.read_parquet(out / "alignments.parquet"),
@@ -74,7 +74,7 @@ def pdf_runs(tmp_path_factory, embedded_model_dir):
             doc = devcorpus.SourceDoc.load(folder)
             for lang in devcorpus.LANGS:
                 render(doc, raw / folder.name / f"{lang}.pdf", layout, lang=lang)
-        params = write_params(tmp / "params.yaml", embedded_model_dir, DOCS, **{"ingest.formats": ["pdf"]})
+        params = write_params(tmp / "params.yaml", embedded_model_dir, **{"ingest.formats": ["pdf"]})
         out = run_pipeline(raw, DOCS, tmp, params)
         runs[layout] = {
             "pairs": pd.read_parquet(out / "alignments.parquet"),
@@ -170,7 +170,7 @@ def test_bundled_document_in_every_format_and_layout(source, tmp_path, embedded_
     if source != "txt":
         render_bundled(out_dir=folder, layout=source)
     fmt = ["txt"] if source == "txt" else ["pdf"]
-    params = write_params(tmp_path / "params.yaml", embedded_model_dir, [BUNDLED], **{"ingest.formats": fmt})
+    params = write_params(tmp_path / "params.yaml", embedded_model_dir, **{"ingest.formats": fmt})
     out = run_pipeline(raw, [BUNDLED], tmp_path, params)
     metrics = json.loads((out / "metrics.json").read_text())["documents"][BUNDLED]
     assert metrics["gold_units_matched"] == metrics["gold_units"] == 61

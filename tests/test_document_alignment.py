@@ -54,7 +54,7 @@ def variant_output(tmp_path_factory, embedded_model_dir):
         )
 
     raw = _variant(tmp, edit)
-    params = write_params(tmp / "params.yaml", embedded_model_dir, [BUNDLED])
+    params = write_params(tmp / "params.yaml", embedded_model_dir)
     out = run_pipeline(raw, [BUNDLED], tmp, params)
     return pd.read_parquet(out / "alignments.parquet"), pd.read_parquet(out / "sentence_alignments.parquet")
 

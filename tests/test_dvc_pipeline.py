@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -62,12 +63,17 @@ def project(tmp_path_factory) -> Path:
 
 def test_repro_builds_then_is_up_to_date(project):
     first = _ran(_dvc(project, "repro"))
-    assert {"model", f"ingest@{BUNDLED}", f"align@{BUNDLED}", "export"} <= first
+    assert {"model", "scan", "process", "index", "tmx-corpus"} <= first
     assert not any("eval" in stage for stage in first)  # the evaluation is not part of the product
-    assert (project / "aligned" / "alignments.parquet").is_file()
+    assert (project / "aligned" / "alignments.parquet" / "zh-en" / f"{BUNDLED}.parquet").is_file()
     second = _dvc(project, "repro")
     assert _ran(second) == set() and "up to date" in second
     assert "up to date" in _dvc(project, "status", "dvc.yaml")
+
+
+def _steps_run(project: Path) -> dict[str, list[str]]:
+    ledger = pd.read_parquet(project / "aligned" / "ledger.parquet")
+    return {r.doc_id: list(r.steps_run) for r in ledger.itertuples()}
 
 
 def test_changing_an_alignment_parameter_reruns_align_not_ingest(project):
@@ -76,19 +82,17 @@ def test_changing_an_alignment_parameter_reruns_align_not_ingest(project):
     params["align"]["skip_cost"] = params["align"]["skip_cost"] + 0.01
     params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     ran = _ran(_dvc(project, "repro"))
-    assert f"align@{BUNDLED}" in ran  # export follows only if the pairs changed
-    assert not {f"ingest@{BUNDLED}", f"segment@{BUNDLED}", f"embed@{BUNDLED}", "model", "eval"} & ran
+    assert "process" in ran and not {"scan", "model"} & ran
+    assert _steps_run(project) == {BUNDLED: ["align", "publish"]}  # ingest, segment, embed reused
 
 
 def test_adding_a_document_leaves_the_others_cached(project):
+    lock_size = (project / "dvc.lock").stat().st_size
     shutil.copytree(project / "raw" / BUNDLED, project / "raw" / "TEST_2026_1")
-    params_path = project / "configs" / "params.yaml"
-    params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
-    params["documents"].append("TEST_2026_1")
-    params_path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     ran = _ran(_dvc(project, "repro"))
-    assert {"ingest@TEST_2026_1", "align@TEST_2026_1", "export"} <= ran
-    assert not any(stage.endswith(BUNDLED) for stage in ran)
+    assert {"scan", "process", "index"} <= ran
+    assert _steps_run(project) == {BUNDLED: [], "TEST_2026_1": ["ingest", "segment", "embed", "align", "publish"]}
+    assert abs((project / "dvc.lock").stat().st_size - lock_size) < 200  # no per-document entries
 
 
 def test_evaluation_is_a_pipeline_of_its_own(project):

@@ -43,6 +43,6 @@ def test_pipeline_runs_on_a_configured_model_folder(embedded_model_dir, tmp_path
     shutil.copytree(embedded_model_dir, other)
     raw = tmp_path / "raw"
     shutil.copytree(RAW_DOC, raw / BUNDLED)
-    params = write_params(tmp_path / "params.yaml", tmp_path / "nowhere", [BUNDLED], **{"embedding.model": str(other)})
+    params = write_params(tmp_path / "params.yaml", tmp_path / "nowhere", **{"embedding.model": str(other)})
     out = run_pipeline(raw, [BUNDLED], tmp_path, params)
     assert len(pd.read_parquet(out / "alignments.parquet")) == 61

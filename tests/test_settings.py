@@ -53,8 +53,11 @@ def test_a_value_of_the_wrong_type_is_refused():
 
 
 def test_left_out_keys_take_the_dataclass_default_and_the_environment_overrides():
-    params = validate({"documents": ["X"], "align": {"skip_cost": 0.5}}, "p.yaml", environ={})
+    params = validate({"align": {"skip_cost": 0.5}}, "p.yaml", environ={})
     assert params["align"]["skip_cost"] == 0.5 and params["align"]["band"] == 12
+    assert params["process"] == {"executor": "local", "workers": 1, "scheduler": None, "allowed_failures": 3}
+    with pytest.raises(PipelineError, match="documents: no longer a setting; every folder under raw/"):
+        validate({"documents": ["X"]}, "p.yaml", environ={})
     assert params["ingest"]["pdf"]["word_gap"] == 0.2
     env = {"BITEXT__ALIGN__SKIP_COST": "0.4", "BITEXT__TMX__LEVEL": "unit"}
     params = validate(PARAMS, "p.yaml", environ=env)

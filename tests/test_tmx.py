@@ -115,4 +115,4 @@ def test_per_document_tmx_from_a_stage_folder(bundled_output, tmp_path):
 def test_missing_tables_say_what_to_run(tmp_path, capsys):
     assert main(["tmx", str(tmp_path / "aligned"), "--out", str(tmp_path / "x.tmx")]) == 2
     err = capsys.readouterr().err
-    assert "not found; run `bitext export`" in err and not (tmp_path / "x.tmx").exists()
+    assert "not found; run `bitext process`" in err and not (tmp_path / "x.tmx").exists()

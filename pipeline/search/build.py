@@ -317,7 +317,7 @@ def build_index(
 
 def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict, progress=None) -> dict:
     """The index of the tables in ``aligned`` (vectors from ``work_root``)."""
-    tables = read_tables(aligned, producer="export")
+    tables = read_tables(aligned, producer="process")
     documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
     by_key = load_vectors(work_root, list(documents.doc_id))
     return build_index(flat_rows(tables), documents, by_key, out_dir, params, str(aligned), progress)

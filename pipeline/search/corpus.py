@@ -37,13 +37,13 @@ _ORIGINAL = re.compile(rf"(?:Original|原文)\s*[:：]\s*([A-Za-z]+|[{CJK_RANGES
 TABLE_NAMES = ("documents", "segments", "sentences", "alignments", "sentence_alignments")
 
 
-def read_tables(folder: Path, producer: str = "export") -> dict[str, pd.DataFrame]:
+def read_tables(folder: Path, producer: str = "process") -> dict[str, pd.DataFrame]:
     """The five tables of ``folder``; a missing one says which command makes it."""
     folder = Path(folder)
     tables = {}
     for name in TABLE_NAMES:
         path = folder / f"{name}.parquet"
-        if not path.is_file():
+        if not path.exists():  # a file (one document's stage output) or a folder (the corpus tables)
             raise PipelineError(f"{path}: not found; run `bitext {producer}` (or `dvc repro`) first")
         tables[name] = io.read_table(name, path)
     return tables

@@ -94,8 +94,8 @@ class SearchIndex:
     def check_not_empty(self) -> None:
         if not self.meta.get("pairs"):
             raise PipelineError(
-                f"{self.folder}: the index has no pairs (the corpus is empty); list documents "
-                f"under `documents:` in configs/params.yaml, then run `dvc repro`"
+                f"{self.folder}: the index has no pairs (the corpus is empty); add document "
+                f"folders under raw/ (raw/<DOC>/zh.pdf, en.pdf), then run `dvc repro`"
             )
 
     def _doc_ids(self, docs: list[str]) -> list[str]:

@@ -18,7 +18,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("work_dir", type=Path, help="stage folder holding segments/sentences.parquet")
 
 
-def run(args, params: dict) -> None:
+def run(args, params: dict, embedder: Embedder | None = None) -> None:
+    """``embedder``: one already loaded (a corpus worker keeps its model across documents)."""
     out = args.work_dir / "embeddings.parquet"
     with outputs_of_stage(out):
         segments = io.read_table("segments", args.work_dir / "segments.parquet")
@@ -26,6 +27,6 @@ def run(args, params: dict) -> None:
         texts = sorted(set(segments.loc[segments.alignable, "text"]) | set(sentences.text))
         # through the on-disk cache shared with eval and align-sentences: texts seen
         # before (or a re-run after a parameter change) reach the encoder only once
-        vectors = Embedder(params["embedding"])(texts)
+        vectors = (embedder or Embedder(params["embedding"]))(texts)
         frame = pd.DataFrame({"text_sha1": [text_key(t) for t in texts], "vector": list(vectors)})
         io.write_table("embeddings", frame, out)

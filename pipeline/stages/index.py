@@ -3,7 +3,7 @@
 Writes aligned/index/ (pairs.sqlite with an FTS5 table over jieba-segmented Chinese,
 character bigrams and English; vectors.zh.npy / vectors.en.npy, one row per pair;
 rows.npz; ivf.npz) and aligned/pairs.jsonl (every pair at both levels, with all
-metadata). Vectors are composed from work/<DOC>/embeddings.parquet, not re-encoded.
+metadata). Vectors are composed from work/docs/<DOC>/embeddings.parquet, not re-encoded.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--work",
         type=Path,
-        default=Path("work"),
-        help="folder of per-document stage folders holding embeddings.parquet (default: work)",
+        default=Path("work/docs"),
+        help="folder of per-document stage folders holding embeddings.parquet (default: work/docs)",
     )
     parser.add_argument("--out", type=Path, default=None, help="index folder to write (default: ALIGNED_DIR/index)")
     parser.add_argument(

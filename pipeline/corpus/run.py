@@ -1,0 +1,154 @@
+"""The driver of ``bitext process``: which documents need a task, the run, the ledger.
+
+A document needs a task when its last outcome is not ``done`` for its current
+fingerprint (new, changed, failed, or interrupted: a killed driver loses nothing
+finished, since each task records its own outcome). A document that left the manifest
+loses its rows, its TMX and its stage files. After the run: temporary files of killed
+writers are swept, ``ledger.parquet`` and ``metrics.json`` are written, failures are
+listed with their reasons.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from .. import io
+from . import store
+from .document import OUTCOME, Job, Outcome, process_document, tmx_path, worker_name
+from .executors import ProcessSettings, make_executor
+from .fingerprint import ORDER, Plan, inputs_hash
+
+
+@dataclass
+class Summary:
+    documents: int
+    tasks: int
+    done: int
+    failed: list[Outcome]
+    removed: list[str]
+    outcomes: list[Outcome]
+
+    def line(self) -> str:
+        return (
+            f"process: {self.documents} documents: {self.tasks} processed, "
+            f"{self.documents - self.tasks} unchanged, {len(self.failed)} failed, {len(self.removed)} removed"
+        )
+
+
+def _last_outcome(work: Path) -> Outcome | None:
+    try:
+        return Outcome(**json.loads((work / OUTCOME).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def plan_jobs(manifest: pd.DataFrame, raw: Path, work_root: Path, out: Path, params: dict, project: Path):
+    """(jobs to run, outcomes reused) for the manifest's documents, in doc_id order."""
+    plan = Plan.of(params, project)
+    pair = "-".join(params["align"]["languages"])
+    published = store.published_docs(out)
+    project = Path(project).resolve()  # paths stay as given (documents.source_path): relative to it
+    jobs, reused = [], []
+    for doc_id, rows in manifest.groupby("doc_id", sort=True):
+        fingerprints = plan.fingerprints(inputs_hash(rows))
+        last = _last_outcome(work_root / doc_id)
+        if last and last.status == "done" and last.fingerprint == fingerprints[ORDER[-1]] and doc_id in published:
+            reused.append(Outcome(**{**asdict(last), "steps_run": [], "seconds": 0.0}))
+            continue
+        jobs.append(
+            Job(
+                doc_id,
+                str(raw / doc_id),
+                str(work_root / doc_id),
+                str(out),
+                pair,
+                fingerprints,
+                params,
+                None,
+                str(project),
+            )
+        )
+    return jobs, reused
+
+
+def remove_gone(manifest: pd.DataFrame, work_root: Path, out: Path) -> list[str]:
+    """Documents no longer under raw/: their rows, TMX and stage files go."""
+    present = set(manifest.doc_id)
+    known = store.published_docs(out) | (
+        {p.name for p in work_root.iterdir() if p.is_dir()} if work_root.is_dir() else set()
+    )
+    gone = sorted(known - present)
+    for doc_id in gone:
+        store.unpublish(out, doc_id)
+        tmx_path(out, doc_id).unlink(missing_ok=True)
+        store.replace_dir(work_root / doc_id)
+    return gone
+
+
+def _failed(job: Job, reason: str) -> Outcome:
+    """The outcome of a task Dask gave up on (its workers kept dying)."""
+    work = Path(job.work_dir)
+    log = work / "attempts.log"
+    fp = job.fingerprints[ORDER[-1]]
+    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+    outcome = Outcome(
+        job.doc_id, fp, "failed", sum(l.split()[0] == fp for l in lines if l), 0.0, [], reason, worker_name()
+    )
+    store.unpublish(Path(job.out), job.doc_id)
+    io.write_json(asdict(outcome), work / OUTCOME)
+    return outcome
+
+
+def process_corpus(
+    manifest_path: Path, raw: Path, work_root: Path, out: Path, params: dict, project: Path = Path(".")
+) -> Summary:
+    manifest = io.read_table("manifest", manifest_path)
+    removed = remove_gone(manifest, work_root, out)
+    jobs, outcomes = plan_jobs(manifest, raw, work_root, out, params, project)
+    settings = ProcessSettings(**params["process"])
+    failed: list[Outcome] = []
+    if jobs:
+        executor = make_executor(settings)
+        jobs = [Job(**{**asdict(j), "inner_workers": executor.inner_workers}) for j in jobs]
+        bar = tqdm(total=len(jobs), desc="process", unit="doc", disable=None)
+        try:
+            for outcome in executor.run(process_document, jobs, _failed):
+                outcomes.append(outcome)
+                if outcome.status == "failed":
+                    failed.append(outcome)
+                    bar.write(f"failed: {outcome.doc_id}: {outcome.error}", file=sys.stderr)
+                bar.update()
+                bar.set_postfix(failed=len(failed), refresh=False)
+        finally:
+            bar.close()
+            executor.close()
+    store.sweep_temporary(out, work_root)
+    outcomes.sort(key=lambda o: o.doc_id)
+    write_ledger(outcomes, out / "ledger.parquet")
+    io.write_json(corpus_metrics(outcomes), out / "metrics.json")
+    done = sum(o.status == "done" for o in outcomes)
+    return Summary(manifest.doc_id.nunique(), len(jobs), done, failed, removed, outcomes)
+
+
+def write_ledger(outcomes: list[Outcome], path: Path) -> None:
+    names = io.schema_of("ledger").names
+    io.write_table("ledger", [{k: v for k, v in asdict(o).items() if k in names} for o in outcomes], path)
+
+
+def corpus_metrics(outcomes: list[Outcome]) -> dict:
+    done = [o for o in outcomes if o.status == "done"]
+    pairs = sum(o.metrics["pairs"] for o in done)
+    scored = sum(o.metrics["pairs"] * o.metrics["mean_score"] for o in done if o.metrics["mean_score"] is not None)
+    return {
+        "documents": {o.doc_id: o.metrics for o in done},
+        "failed_documents": {o.doc_id: o.error for o in outcomes if o.status == "failed"},
+        "pairs": pairs,
+        "suspect_documents": sum(o.metrics["suspect"] for o in done),
+        "mean_score": round(scored / pairs, 4) if pairs else None,
+    }
