@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .params import DEFAULT_PARAMS, load_params
 from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, export, ingest, segment
-from .stages import index, query, tmx, write
+from .stages import index, query, serve, tmx, write
 
 STAGES = {
     "convert-model": convert_model,
@@ -29,6 +29,7 @@ STAGES = {
     "index": index,
     "tmx": tmx,
     "query": query,
+    "serve": serve,
     "write": write,
 }
 NEEDS_NO_PARAMS = {"convert-model", "schema", "evaluate", "query"}  # query loads them for --semantic
@@ -46,7 +47,8 @@ Pipeline (what `dvc repro` runs, per document <DOC> listed in configs/params.yam
   index           aligned/* -> aligned/index/ (SQLite FTS5 + vectors), aligned/pairs.jsonl
   tmx             -> aligned/<DOC>.tmx, aligned/corpus.tmx (TMX 1.4b)
 
-Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`.
+Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`;
+`bitext serve` (the translator workbench in the browser).
 """
 
 

@@ -13,6 +13,8 @@ defaults are the single source; params.yaml documents and overrides them):
 | evaluation | pipeline/evaluate/evalset.py EvalSetParams |
 | index | pipeline/search/build.py IndexSettings |
 | tmx | pipeline/tmx.py TmxSettings |
+| serve | pipeline/serve/workbench.py ServeSettings |
+| spotting | pipeline/search/spotting.py SpottingSettings |
 
 :func:`validate` rejects an unknown key with the closest valid one, and a value of the
 wrong type, as one-line errors; what a section leaves out takes the dataclass
@@ -38,7 +40,9 @@ from .errors import PipelineError
 from .evaluate.evalset import EvalSetParams
 from .ingest import IngestSettings
 from .search.build import IndexSettings
+from .search.spotting import SpottingSettings
 from .segment.units import SegmentSettings
+from .serve.workbench import ServeSettings
 from .tmx import TmxSettings
 
 SECTIONS: dict[str, type] = {
@@ -50,6 +54,8 @@ SECTIONS: dict[str, type] = {
     "evaluation": EvalSetParams,
     "index": IndexSettings,
     "tmx": TmxSettings,
+    "serve": ServeSettings,
+    "spotting": SpottingSettings,
 }
 TOP_LEVEL = ("documents", *SECTIONS)
 ENV_PREFIX = "BITEXT__"
