@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--index", type=Path, default=None, help="index folder (default OUT/aligned/index)")
-    parser.add_argument("--passage-prompt", default=None, help="prompt of the indexed texts (default: as params; none = the embed stage's vectors)")
+    parser.add_argument(
+        "--passage-prompt",
+        default=None,
+        help="prompt of the indexed texts (default: as params; none = the embed stage's vectors)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     build_tables(args.out)

@@ -38,9 +38,7 @@ def hostile_index(folder: Path, dim: int = 384) -> Path:
             "zh_tokens": [zh_tokens(HOSTILE_ZH)] * 2,
         }
     )
-    docs = pd.DataFrame(
-        {"doc_id": ["EVIL"], "symbol": ["EVIL/<b>1</b>"], "original_lang": ["en"], "srclang": ["en"]}
-    )
+    docs = pd.DataFrame({"doc_id": ["EVIL"], "symbol": ["EVIL/<b>1</b>"], "original_lang": ["en"], "srclang": ["en"]})
     rng = np.random.default_rng(0)
     vec = rng.standard_normal((2, dim)).astype(np.float32)
     vec /= np.linalg.norm(vec, axis=1, keepdims=True)

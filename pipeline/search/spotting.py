@@ -26,7 +26,9 @@ EN_FUNCTION_WORDS = frozenset(
     "a an the of on in at to for from by with and or as its their his her this that these those is are was were be "
     "been among between into about".split()
 )
-ZH_FUNCTION_WORDS = frozenset("的 之 和 与 及 以 在 对 为 于 将 把 被 并 或 等 了 中 上 其 这 该 各 有 是 由 向 从".split())
+ZH_FUNCTION_WORDS = frozenset(
+    "的 之 和 与 及 以 在 对 为 于 将 把 被 并 或 等 了 中 上 其 这 该 各 有 是 由 向 从".split()
+)
 
 
 @dataclass(frozen=True)
@@ -185,4 +187,3 @@ def zh_tokens_with_spaces(text: str) -> list[str]:
     from .terms import _jieba
 
     return list(_jieba().cut(text))
-

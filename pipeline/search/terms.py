@@ -191,7 +191,9 @@ def compile_term(term: str, lang: str | None = None) -> Term:
         combos *= len(forms)
     if prefixes:  # FTS5 prefix queries for wildcards; the regex checks adjacency
         fts = " AND ".join(
-            "(" + " OR ".join(_fts_phrase([f[:-1]]) + " *" if f.endswith("*") else _fts_phrase([f]) for f in forms) + ")"
+            "("
+            + " OR ".join(_fts_phrase([f[:-1]]) + " *" if f.endswith("*") else _fts_phrase([f]) for f in forms)
+            + ")"
             for forms in words
         )
     elif combos <= 64:  # every combination of forms as a phrase: exact adjacency in the index

@@ -248,7 +248,12 @@ class Workbench:
     def _spot(self, hits: list[dict]) -> None:
         todo = [h for h in hits if not h.get("trans_spans") and h.get("match_spans")]
         items = [
-            (h[f"{h['match_lang']}_text"], h["match_spans"], h[f"{other(h['match_lang'])}_text"], other(h["match_lang"]))
+            (
+                h[f"{h['match_lang']}_text"],
+                h["match_spans"],
+                h[f"{other(h['match_lang'])}_text"],
+                other(h["match_lang"]),
+            )
             for h in todo
         ]
         for h, spans in zip(todo, self.spotter.spot_many(items)):
@@ -287,9 +292,7 @@ class Workbench:
             "term": q.text,
             "lang": q.src_lang(),
             "target_lang": other(q.src_lang()),
-            "variants": [
-                {"text": shown[k], "count": n, "documents": sorted(docs[k])} for k, n in counts.most_common()
-            ],
+            "variants": [{"text": shown[k], "count": n, "documents": sorted(docs[k])} for k, n in counts.most_common()],
             "unspotted": unspotted,
             "spotted": len(sample),
             "hits": len(hits),
@@ -318,7 +321,12 @@ class Workbench:
             sides = {}
             for lang, ids, text in (("zh", r[6], r[8]), ("en", r[7], r[9])):
                 seg = self.catalog.segment(doc_id, ids) or {}
-                sides[lang] = {"text": text, "label": seg.get("label"), "page": seg.get("page"), "bbox": seg.get("bbox")}
+                sides[lang] = {
+                    "text": text,
+                    "label": seg.get("label"),
+                    "page": seg.get("page"),
+                    "bbox": seg.get("bbox"),
+                }
             units.append(
                 {
                     "pair_id": r[1],
