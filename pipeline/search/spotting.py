@@ -36,7 +36,7 @@ class SpottingSettings:
     """params.yaml ``spotting``."""
 
     layer: int = 8  # hidden layer whose token vectors are compared
-    max_gap: int = 1  # unlinked tokens allowed inside one translation
+    max_gap: int = 0  # unlinked tokens allowed inside one translation (1: exact match 0.62 vs 0.68)
     min_similarity: float = 0.3  # weaker links are ignored
     cache_texts: int = 20000  # texts whose token vectors stay in memory
 
