@@ -69,7 +69,7 @@ class Spotter:
         )
         offsets = enc.pop("offset_mapping").tolist()
         with torch_threads(query_threads()), torch.no_grad():
-            out = self.model[0].auto_model(**enc, output_hidden_states=True)
+            out = self._encoder()(**enc, output_hidden_states=True)
         hidden = torch.nn.functional.normalize(out.hidden_states[self.settings.layer].float(), dim=-1).numpy()
         result = []
         for k, text in enumerate(texts):
@@ -81,9 +81,26 @@ class Spotter:
             result.append((hidden[k, [i for i, _ in keep]], [span for _, span in keep]))
         return result
 
+    def _encoder(self):
+        """The transformer cut after the compared layer (the layers above it are not needed);
+        it shares its weights with the model."""
+        if getattr(self, "_cut", None) is None:
+            import copy
+
+            from torch import nn
+
+            full = self.model[0].auto_model
+            layers = full.encoder.layer
+            encoder = copy.copy(full.encoder)
+            encoder._modules = {**full.encoder._modules, "layer": nn.ModuleList(layers[: self.settings.layer])}
+            cut = copy.copy(full)
+            cut._modules = {**full._modules, "encoder": encoder}
+            self._cut = cut
+        return self._cut
+
     def tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         """(vectors, character spans) of each text's word tokens (punctuation left out)."""
-        missing = sorted({t for t in texts if t not in self._cache})
+        missing = sorted({t for t in texts if t not in self._cache}, key=lambda t: (len(t), t))  # less padding
         for start in range(0, len(missing), 16):
             part = missing[start : start + 16]
             for text, value in zip(part, self._encode(part)):
