@@ -15,13 +15,19 @@ export DVC_NO_ANALYTICS := 1
 # installed as root, like CI runs; `make` needs no other system package.
 CJK_FONT := /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf
 SONG_FONT := /usr/share/fonts/truetype/arphic/uming.ttc
+# Debian's chromium: the browser the workbench tests drive through the playwright package
+# (executable_path; `playwright install` would download a browser, so it is never run).
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install repro test evaluate calibrate clean
 
-install: $(STAMP) $(CJK_FONT) $(SONG_FONT)
+install: $(STAMP) $(CJK_FONT) $(SONG_FONT) $(CHROMIUM)
 
 $(CJK_FONT) $(SONG_FONT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-droid-fallback fonts-arphic-uming
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 # torch first, pinned: the CPU wheel on disk; a bare `torch` would pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -34,7 +40,7 @@ $(STAMP): pyproject.toml
 repro: $(STAMP)
 	$(VENV)/bin/dvc repro
 
-test: $(STAMP) $(CJK_FONT) $(SONG_FONT)
+test: $(STAMP) $(CJK_FONT) $(SONG_FONT) $(CHROMIUM)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q

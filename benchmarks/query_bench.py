@@ -261,7 +261,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=None, help="build here instead of a temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the index folder")
-    parser.add_argument("--jsonl", action="store_true", help="also write pairs.jsonl (timed with the build)")
     parser.add_argument("--report", type=Path, default=None, help="write the results as JSON here")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
@@ -306,15 +305,12 @@ def main(argv: list[str] | None = None) -> int:
             evec,
             params,
             {"embedding_model": params["embedding"]["model"], "embedding_prompt": args.prompt},
-            jsonl=tmp / "pairs.jsonl" if args.jsonl else None,
             progress=say,
         )
         report["build_s"] = round(time.perf_counter() - t0, 1)
         sizes = {f.name: f.stat().st_size for f in out.iterdir()}
         report["index_bytes"] = folder_size(out)
         report["index_files_bytes"] = sizes
-        if args.jsonl:
-            report["jsonl_bytes"] = (tmp / "pairs.jsonl").stat().st_size
         report["ivf_levels"] = meta["ivf_levels"]
         say(f"built in {report['build_s']} s; index {report['index_bytes'] / 2**20:.0f} MiB")
         del rows, zvec, evec

@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .params import DEFAULT_PARAMS, load_params
 from .stages import align, align_sentences, convert_model, embed, eval_unpc, evaluate, ingest, segment
-from .stages import index, process, query, scan, tmx, write
+from .stages import index, process, query, scan, serve, tmx, write
 
 STAGES = {
     "convert-model": convert_model,
@@ -30,6 +30,7 @@ STAGES = {
     "index": index,
     "tmx": tmx,
     "query": query,
+    "serve": serve,
     "write": write,
 }
 NEEDS_NO_PARAMS = {"convert-model", "schema", "evaluate", "query"}  # query loads them for --semantic
@@ -51,7 +52,8 @@ Pipeline (what `dvc repro` runs; every folder raw/<DOC>/ is a document):
   tmx             aligned/* -> aligned/corpus.tmx (TMX 1.4b)
 The steps of `process` are also commands of their own, for one document by hand.
 
-Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`.
+Look-ups: `bitext query TERM` (concordance), `bitext query --semantic TEXT`;
+`bitext serve` (the translator workbench in the browser).
 """
 
 

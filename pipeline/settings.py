@@ -14,6 +14,8 @@ defaults are the single source; params.yaml documents and overrides them):
 | index | pipeline/search/build.py IndexSettings |
 | tmx | pipeline/tmx.py TmxSettings |
 | process | pipeline/corpus/executors.py ProcessSettings |
+| serve | pipeline/serve/workbench.py ServeSettings |
+| spotting | pipeline/search/spotting.py SpottingSettings |
 
 :func:`validate` rejects an unknown key with the closest valid one, and a value of the
 wrong type, as one-line errors; what a section leaves out takes the dataclass
@@ -40,7 +42,9 @@ from .errors import PipelineError
 from .evaluate.evalset import EvalSetParams
 from .ingest import IngestSettings
 from .search.build import IndexSettings
+from .search.spotting import SpottingSettings
 from .segment.units import SegmentSettings
+from .serve.workbench import ServeSettings
 from .tmx import TmxSettings
 
 SECTIONS: dict[str, type] = {
@@ -53,6 +57,8 @@ SECTIONS: dict[str, type] = {
     "index": IndexSettings,
     "tmx": TmxSettings,
     "process": ProcessSettings,
+    "serve": ServeSettings,
+    "spotting": SpottingSettings,
 }
 TOP_LEVEL = tuple(SECTIONS)
 ENV_PREFIX = "BITEXT__"

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import io
 from ..embed.cache import text_key
+from ..embed.model import EmbeddingSettings
 from ..errors import PipelineError
 from . import ivf
 from .corpus import LEVELS, documents_of, flat_rows, read_tables
@@ -37,9 +38,14 @@ class IndexSettings:
     vector_dtype: str = "float16"  # or float32
     exact_max_pairs: int = 50000  # semantic search compares with every pair up to this many per level
     ivf_candidates: int = 20000  # larger levels: pairs scored exactly per query (k-means lists)
+    # e5 retrieval prompts: indexed texts are encoded as passages, questions as queries.
+    # None: reuse the embed stage's vectors (made with embedding.prompt) for both.
+    passage_prompt: str | None = "passage: "
+    query_prompt: str = "query: "
 
 
 DEFAULTS = asdict(IndexSettings())
+EMBEDDING_DEFAULTS = asdict(EmbeddingSettings())
 
 
 def index_params(params: dict) -> dict:
@@ -310,9 +316,33 @@ def build_index(
     dim = len(next(iter(by_key.values()))) if by_key else None
     if dim is None and len(rows):
         raise PipelineError(f"{built_from}: no stored vectors for the aligned documents; run `bitext embed` first")
+    p = index_params(params)
+    passage = p["passage_prompt"]
+    if passage is not None and passage != emb.get("prompt", "") and len(rows) and emb.get("model"):
+        by_key = passage_vectors(rows, emb, passage, progress)
+    else:
+        passage = emb.get("prompt", "")
     zh, en = compose_vectors(rows, by_key, dim, encode_missing if emb.get("model") else None)
-    meta = {"embedding_model": emb.get("model"), "embedding_prompt": emb.get("prompt", ""), "built_from": built_from}
+    meta = {
+        "embedding_model": emb.get("model"),
+        "embedding_prompt": passage,
+        "query_prompt": p["query_prompt"] if p["passage_prompt"] is not None else passage,
+        "built_from": built_from,
+    }
     return write_index(out_dir, rows, documents, zh, en, params, meta, progress)
+
+
+def passage_vectors(rows: pd.DataFrame, emb: dict, prompt: str, progress=None) -> dict[str, np.ndarray]:
+    """sha1 of text -> vector encoded with the passage prompt, for every member text of the
+    pairs (through the embedding cache, whose key includes the prompt; the embed stage's
+    vectors, which the aligner reads, are left as they are)."""
+    from ..embed.model import Embedder
+
+    texts = sorted({m for col in ("zh_members", "en_members") for ms in rows[col] for m in ms if m and m.strip()})
+    if progress:
+        progress(f"encoding {len(texts)} texts with the passage prompt {prompt!r} (cached by prompt)")
+    vectors = Embedder({**EMBEDDING_DEFAULTS, **emb, "prompt": prompt}, progress=False)(texts)
+    return {text_key(t): v for t, v in zip(texts, vectors)}
 
 
 def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict, progress=None) -> dict:

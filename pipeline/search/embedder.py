@@ -1,4 +1,4 @@
-"""The query vector: the same model and prompt as the stored vectors.
+"""The query vector: the model of the stored vectors, with the index's query prompt.
 
 A query is one short text: it is encoded on ``BITEXT_QUERY_THREADS`` torch threads
 (default 1). More threads do not make one sentence faster, and on a busy machine
@@ -55,8 +55,9 @@ class QueryEncoder:
         if not self.spec:
             raise PipelineError("no embedding model: set embedding.model in configs/params.yaml")
         self.embedded_dir = emb.get("embedded_dir", "models/multilingual-e5-small")
-        # The prompt the stored vectors were made with wins over today's parameters.
-        self.prompt = meta.get("embedding_prompt", emb.get("prompt", ""))
+        # The index says how to ask: "query: " against "passage: " vectors (e5's retrieval
+        # prompts); an index from before meta.query_prompt used one prompt for both.
+        self.prompt = meta.get("query_prompt", meta.get("embedding_prompt", emb.get("prompt", "")))
         self._model = model
 
     @property

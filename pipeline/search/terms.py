@@ -15,6 +15,9 @@ spans to highlight. So the index only has to be generous, never exact.
   its -ed/-ing forms (provider ~ providers, need ~ needs ~ needed ~ needing); a plural
   query word matches its singular too. Irregular forms (met, children) and derivations
   (assist vs assistance) are not matched. Possessives match (provider's).
+- **Wildcard** ``*``: in English, a word ending in ``*`` matches every word it begins
+  (``assist*``: assist, assistance, assisted); in Chinese, ``*`` stands for up to
+  :data:`ZH_WILDCARD_CHARS` letters (``技术*援助`` matches 技术援助 and 技术支助援助).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ..langs import CJK
 _WORD = re.compile(r"[^\W_]+")
 _VOWELS = set("aeiou")
 _HYPHENS = "-\u2010\u2011\u2012\u2013"
+ZH_WILDCARD_CHARS = 4
 
 
 def is_chinese(term: str) -> bool:
@@ -144,7 +148,8 @@ def compile_term(term: str, lang: str | None = None) -> Term:
     lang = lang or ("zh" if is_chinese(text) else "en")
     if lang == "zh":
         compact = re.sub(r"\s+", "", text)
-        pattern = re.compile(r"\s*".join(re.escape(ch) for ch in compact), re.IGNORECASE)
+        pieces = [r"[^\W_]{0,%d}" % ZH_WILDCARD_CHARS if ch == "*" else re.escape(ch) for ch in compact]
+        pattern = re.compile(r"\s*".join(pieces), re.IGNORECASE)
         runs = [r for r in _runs(compact)]
         long_runs = [r for r in runs if len(r) > 1]
         # Candidates: every run of two or more characters as a phrase of its bigrams. Runs
@@ -153,15 +158,23 @@ def compile_term(term: str, lang: str | None = None) -> Term:
         fts = " AND ".join("{zh_chars} : " + _fts_phrase(char_bigrams(r).split()) for r in long_runs)
         words = [t for t in zh_tokens(compact) if _WORD.search(t)]
         fts_words = ("{zh_words} : " + _fts_phrase([w for t in words for w in _WORD.findall(t)])) if words else ""
+        if "*" in compact:  # a gap: the term's words are no longer one token sequence
+            fts_words = ""
         return Term(text, "zh", pattern, fts, fts_words)
 
     # English: words with their inflections, joined as in the text (spaces, hyphens,
     # or the literal punctuation of the term).
     text = re.sub(r"\s*([^\w\s])\s*", r"\1", re.sub(r"\s+", " ", text))  # "4 / 3" = "4/3"
-    pieces = re.findall(r"[^\W_]+|\s+|[" + _HYPHENS + r"]|[^\w\s]", text)
+    pieces = re.findall(r"[^\W_]+\*?|\s+|[" + _HYPHENS + r"]|[^\w\s]", text)
     regex, words = [], []
+    prefixes = False
     for piece in pieces:
-        if _WORD.fullmatch(piece):
+        if piece.endswith("*") and len(piece) > 1:  # prefix wildcard
+            prefixes = True
+            stem = piece[:-1].lower()
+            words.append([stem + "*"])
+            regex.append(re.escape(stem) + r"[^\W_]*")
+        elif _WORD.fullmatch(piece):
             forms = word_forms(piece)
             words.append(forms)
             regex.append("(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")")
@@ -176,7 +189,14 @@ def compile_term(term: str, lang: str | None = None) -> Term:
     combos = 1
     for forms in words:
         combos *= len(forms)
-    if combos <= 64:  # every combination of forms as a phrase: exact adjacency in the index
+    if prefixes:  # FTS5 prefix queries for wildcards; the regex checks adjacency
+        fts = " AND ".join(
+            "("
+            + " OR ".join(_fts_phrase([f[:-1]]) + " *" if f.endswith("*") else _fts_phrase([f]) for f in forms)
+            + ")"
+            for forms in words
+        )
+    elif combos <= 64:  # every combination of forms as a phrase: exact adjacency in the index
         phrases = [[]]
         for forms in words:
             phrases = [p + [f] for p in phrases for f in forms]

@@ -1,0 +1,123 @@
+"""Translation spotting (pipeline/search/spotting.py) against marked spans (issue 20).
+
+tests/fixtures/workbench/term_pairs.tsv lists English/Chinese term pairs chosen by
+hand. A gold span is the Chinese (or English) rendering in a sentence pair of the
+development documents where each side holds its term exactly once; up to
+``--per-term`` pairs per term and direction. The spotter is given the term's span on
+one side and predicts a span on the other. Reported: exact-match rate and
+character-level precision and recall (micro-averaged), per direction.
+
+    .venv/bin/python benchmarks/spotting_bench.py /tmp/dev/index-after --params /tmp/dev/params.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PAIRS = ROOT / "tests" / "fixtures" / "workbench" / "term_pairs.tsv"
+
+
+def gold_spans(index, per_term: int) -> list[dict]:
+    from pipeline.search.engine import Filters
+    from pipeline.search.terms import compile_term
+
+    with open(PAIRS, encoding="utf-8", newline="") as f:
+        terms = [(r["en"], r["zh"]) for r in csv.DictReader(f, delimiter="\t")]
+    out = []
+    for en, zh in terms:
+        t = {"en": compile_term(en, "en"), "zh": compile_term(zh, "zh")}
+        for src in ("en", "zh"):
+            tgt = "zh" if src == "en" else "en"
+            hits, _ = index.keyword(t[src], Filters(level="sentence"), limit=200)
+            taken = 0
+            for h in hits:
+                s_spans, g_spans = t[src].spans(h[f"{src}_text"]), t[tgt].spans(h[f"{tgt}_text"])
+                if len(s_spans) == 1 and len(g_spans) == 1:
+                    out.append(
+                        {
+                            "pair_id": h["pair_id"],
+                            "src": src,
+                            "term": en if src == "en" else zh,
+                            "src_text": h[f"{src}_text"],
+                            "term_span": s_spans[0],
+                            "tgt_text": h[f"{tgt}_text"],
+                            "gold": g_spans[0],
+                        }
+                    )
+                    taken += 1
+                    if taken == per_term:
+                        break
+    return out
+
+
+def score(items: list[dict], predictions: list[list]) -> dict:
+    exact = overlap = predicted = gold = found = 0
+    for item, pred in zip(items, predictions):
+        ga, gb = item["gold"]
+        gold += gb - ga
+        if pred:
+            found += 1
+            pa, pb = pred[0]
+            predicted += pb - pa
+            overlap += max(0, min(gb, pb) - max(ga, pa))
+            exact += (pa, pb) == (ga, gb)
+    n = len(items)
+    return {
+        "spans": n,
+        "spotted": round(found / n, 3),
+        "exact_match": round(exact / n, 3),
+        "char_precision": round(overlap / max(1, predicted), 3),
+        "char_recall": round(overlap / max(1, gold), 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("index", type=Path)
+    parser.add_argument("--params", type=Path, default=ROOT / "configs" / "params.yaml")
+    parser.add_argument("--per-term", type=int, default=3)
+    parser.add_argument("--layers", default="8", help="comma-separated hidden layers to compare (default 8)")
+    parser.add_argument("--report", type=Path, default=None)
+    args = parser.parse_args(argv)
+    from pipeline.params import load_params
+    from pipeline.search.embedder import QueryEncoder
+    from pipeline.search.engine import SearchIndex
+    from pipeline.search.spotting import Spotter, SpottingSettings
+
+    params = load_params(args.params)
+    index = SearchIndex(args.index)
+    items = gold_spans(index, args.per_term)
+    model = QueryEncoder(params, index.meta).model
+    report = {"terms_file": str(PAIRS.relative_to(ROOT)), "per_term": args.per_term, "results": {}}
+    base = params.get("spotting") or {}
+    for layer in [int(x) for x in args.layers.split(",")]:
+        spotter = Spotter(model, "query: ", SpottingSettings(**{**base, "layer": layer}))
+        preds = spotter.spot_many(
+            [(i["src_text"], [i["term_span"]], i["tgt_text"], "zh" if i["src"] == "en" else "en") for i in items]
+        )
+        res = {"all": score(items, preds)}
+        for src in ("en", "zh"):
+            sel = [k for k, i in enumerate(items) if i["src"] == src]
+            res[f"{src}->{'zh' if src == 'en' else 'en'}"] = score([items[k] for k in sel], [preds[k] for k in sel])
+        report["results"][f"layer {layer}"] = res
+        misses = [
+            (i["term"], i["tgt_text"][slice(*i["gold"])], i["tgt_text"][slice(*p[0])] if p else None)
+            for i, p in zip(items, preds)
+            if not p or tuple(p[0]) != tuple(i["gold"])
+        ]
+        report["results"][f"layer {layer}"]["misses_sample"] = misses[:15]
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.report:
+        args.report.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""Translation spotting: where, in the other side of a pair, the searched term was translated.
+
+The encoder's contextual token vectors of both sides are compared (the similarity of
+every source token with every target token, as word aligners built on multilingual
+encoders do). A target token is linked to the term when the term holds its most
+similar source token (backward) or it is the most similar target token of a term
+token (forward). The linked tokens closest to the strongest link, allowing a gap of
+``max_gap`` tokens, form the translation; it is widened to whole words (English) or
+jieba words (Chinese). Tokens are compared at hidden layer ``layer`` (a middle layer
+aligns words better than the last, which is tuned for whole sentences).
+
+Measured by ``benchmarks/spotting_bench.py`` on hand-marked spans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+_WORDCHAR = re.compile(r"[^\W_]")
+# Words that link to anything: trimmed from the edges of a spotted translation.
+EN_FUNCTION_WORDS = frozenset(
+    "a an the of on in at to for from by with and or as its their his her this that these those is are was were be "
+    "been among between into about".split()
+)
+ZH_FUNCTION_WORDS = frozenset(
+    "的 之 和 与 及 以 在 对 为 于 将 把 被 并 或 等 了 中 上 其 这 该 各 有 是 由 向 从".split()
+)
+
+
+@dataclass(frozen=True)
+class SpottingSettings:
+    """params.yaml ``spotting``."""
+
+    layer: int = 8  # hidden layer whose token vectors are compared
+    max_gap: int = 0  # unlinked tokens allowed inside one translation (1: exact match 0.62 vs 0.68)
+    min_similarity: float = 0.3  # weaker links are ignored
+    cache_texts: int = 20000  # texts whose token vectors stay in memory
+
+
+class Spotter:
+    """Finds the translation of a term span; holds the model and a cache of token vectors."""
+
+    def __init__(self, model, prompt: str = "query: ", settings: SpottingSettings | None = None):
+        self.model = model
+        self.prompt = prompt
+        self.settings = settings or SpottingSettings()
+        self._cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
+
+    # --- token vectors -------------------------------------------------------------
+
+    def _encode(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        import torch
+
+        from .embedder import query_threads, torch_threads
+
+        tok = self.model.tokenizer
+        n = len(self.prompt)
+        enc = tok(
+            [self.prompt + t for t in texts],
+            return_offsets_mapping=True,
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=512,
+        )
+        offsets = enc.pop("offset_mapping").tolist()
+        with torch_threads(query_threads()), torch.no_grad():
+            out = self._encoder()(**enc, output_hidden_states=True)
+        hidden = torch.nn.functional.normalize(out.hidden_states[self.settings.layer].float(), dim=-1).numpy()
+        result = []
+        for k, text in enumerate(texts):
+            keep = [
+                (i, (a - n, b - n))
+                for i, (a, b) in enumerate(offsets[k])
+                if b > a and a >= n and _WORDCHAR.search(text[a - n : b - n])
+            ]
+            result.append((hidden[k, [i for i, _ in keep]], [span for _, span in keep]))
+        return result
+
+    def _encoder(self):
+        """The transformer cut after the compared layer (the layers above it are not needed);
+        it shares its weights with the model."""
+        if getattr(self, "_cut", None) is None:
+            import copy
+
+            from torch import nn
+
+            full = self.model[0].auto_model
+            layers = full.encoder.layer
+            encoder = copy.copy(full.encoder)
+            encoder._modules = {**full.encoder._modules, "layer": nn.ModuleList(layers[: self.settings.layer])}
+            cut = copy.copy(full)
+            cut._modules = {**full._modules, "encoder": encoder}
+            self._cut = cut
+        return self._cut
+
+    def tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+        """(vectors, character spans) of each text's word tokens (punctuation left out)."""
+        missing = sorted({t for t in texts if t not in self._cache}, key=lambda t: (len(t), t))  # less padding
+        for start in range(0, len(missing), 16):
+            part = missing[start : start + 16]
+            for text, value in zip(part, self._encode(part)):
+                self._cache[text] = value
+        for t in texts:
+            self._cache.move_to_end(t)
+        while len(self._cache) > self.settings.cache_texts:
+            self._cache.popitem(last=False)
+        return [self._cache[t] for t in texts]
+
+    # --- spotting ------------------------------------------------------------------
+
+    def spot(self, src: str, term_spans: list, tgt: str, tgt_lang: str) -> list[tuple[int, int]]:
+        """Target character spans translating the term spans of ``src`` (at most one per span)."""
+        if not src or not tgt or not term_spans:
+            return []
+        (sv, so), (tv, to) = self.tokens([src, tgt])
+        if not len(sv) or not len(tv):
+            return []
+        sim = sv @ tv.T
+        out = []
+        for a, b in term_spans:
+            term = np.array([sa < b and sb > a for sa, sb in so])
+            if term.any():
+                span = self._translation(sim, term, to, tgt, tgt_lang)
+                if span and span not in out:
+                    out.append(span)
+        return sorted(out)
+
+    def spot_many(self, items: list[tuple[str, list, str, str]]) -> list[list[tuple[int, int]]]:
+        """``spot`` over (src, spans, tgt, tgt_lang) items, encoding all texts in one go."""
+        self.tokens([t for src, _, tgt, _ in items for t in (src, tgt) if t])
+        return [self.spot(*item) for item in items]
+
+    def _translation(self, sim: np.ndarray, term: np.ndarray, to: list, tgt: str, lang: str):
+        s = self.settings
+        best_src = sim.argmax(axis=0)  # per target token, its closest source token
+        term_rows = np.flatnonzero(term)
+        forward = {int(sim[i].argmax()) for i in term_rows if sim[i].max() >= s.min_similarity}
+        backward = {j for j in range(sim.shape[1]) if term[best_src[j]] and sim[best_src[j], j] >= s.min_similarity}
+        linked = sorted(forward | backward)
+        if not linked:
+            return None
+        strength = sim[term_rows].max(axis=0)
+        anchor = max(linked, key=lambda j: (j in forward and j in backward, strength[j]))
+        lo = hi = anchor
+        while True:  # grow from the strongest link over links at most max_gap tokens apart
+            near_lo = [j for j in linked if lo - s.max_gap - 1 <= j < lo]
+            near_hi = [j for j in linked if hi < j <= hi + s.max_gap + 1]
+            if not near_lo and not near_hi:
+                break
+            lo, hi = min([lo, *near_lo]), max([hi, *near_hi])
+        return _trim(tgt, *_whole_words(tgt, to[lo][0], to[hi][1], lang), lang)
+
+
+def _whole_words(text: str, a: int, b: int, lang: str) -> tuple[int, int]:
+    """[a, b) widened to the words it touches (jieba words for Chinese)."""
+    if lang == "zh":
+        pos = 0
+        start, end = a, b
+        for word in zh_tokens_with_spaces(text):
+            w_end = pos + len(word)
+            if pos < b and w_end > a and word.strip():
+                start, end = min(start, pos), max(end, w_end)
+            pos = w_end
+        return start, end
+    while a > 0 and _WORDCHAR.match(text[a - 1]):
+        a -= 1
+    while b < len(text) and _WORDCHAR.match(text[b]):
+        b += 1
+    while a < b and text[a].isspace():
+        a += 1
+    return a, b
+
+
+def _trim(text: str, a: int, b: int, lang: str) -> tuple[int, int] | None:
+    """The span without function words at its edges (None if nothing else is left)."""
+    if lang == "zh":
+        words, pos = [], a
+        for w in zh_tokens_with_spaces(text[a:b]):
+            words.append((pos, pos + len(w), w.strip()))
+            pos += len(w)
+    else:
+        words = [(a + m.start(), a + m.end(), m.group(0).lower()) for m in re.finditer(r"\S+", text[a:b])]
+    stop = ZH_FUNCTION_WORDS if lang == "zh" else EN_FUNCTION_WORDS
+    keep = [w for w in words if w[2]]
+    while keep and keep[0][2].strip(".,;:()\"'") in stop:
+        keep.pop(0)
+    while keep and keep[-1][2].strip(".,;:()\"'") in stop:
+        keep.pop()
+    if not keep:
+        return None
+    start, end = keep[0][0], keep[-1][1]
+    while end > start and not _WORDCHAR.match(text[end - 1]):
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def zh_tokens_with_spaces(text: str) -> list[str]:
+    """jieba tokens covering the text exactly (whitespace kept as tokens)."""
+    from .terms import _jieba
+
+    return list(_jieba().cut(text))

@@ -1,0 +1,1 @@
+"""``bitext serve``: the translator workbench, a bilingual concordance in the browser."""
