@@ -39,7 +39,8 @@ def test_sqlite_schema_and_full_text_search(bundled_index):
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     assert {"meta", "documents", "pairs", "ranges", "pairs_fts"} <= tables
     meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
-    assert meta["dim"] == 384 and meta["embedding_prompt"] == "query: " and meta["vector_dtype"] == "float16"
+    assert meta["dim"] == 384 and meta["vector_dtype"] == "float16"
+    assert meta["embedding_prompt"] == "passage: " and meta["query_prompt"] == "query: "  # e5 retrieval prompts
     # what a downstream system would run: a jieba-word query on the Chinese column
     rows = db.execute(
         "SELECT p.pair_id FROM pairs_fts JOIN pairs p ON p.row = pairs_fts.rowid "
@@ -50,19 +51,39 @@ def test_sqlite_schema_and_full_text_search(bundled_index):
     assert db.execute("SELECT min(row), max(row) FROM pairs WHERE level = 'unit'").fetchone() == (lo, hi - 1)
 
 
-def test_vectors_are_row_aligned_and_reused_from_the_embed_stage(bundled_output, bundled_index):
-    db = sqlite3.connect(bundled_index / FILES["db"])
-    zh = np.load(bundled_index / FILES["zh"], mmap_mode="r")
-    en = np.load(bundled_index / FILES["en"], mmap_mode="r")
+def _unit_rows_match(index_dir, bundled_output, vector_of) -> None:
+    db = sqlite3.connect(index_dir / FILES["db"])
+    zh = np.load(index_dir / FILES["zh"], mmap_mode="r")
+    en = np.load(index_dir / FILES["en"], mmap_mode="r")
     assert zh.shape == en.shape and zh.shape[0] == db.execute("SELECT count(*) FROM pairs").fetchone()[0]
-    emb = io.read_table("embeddings", bundled_output.parent / "work" / BUNDLED / "embeddings.parquet")
-    stored = dict(zip(emb.text_sha1, emb.vector))
     segments = io.read_table("segments", bundled_output / "segments.parquet")
     seg_text = dict(zip(segments.seg_id, segments.text))
     for row, zh_ids, en_ids in db.execute("SELECT row, zh_ids, en_ids FROM pairs WHERE level = 'unit' LIMIT 20"):
         (z,), (e,) = json.loads(zh_ids), json.loads(en_ids)
-        np.testing.assert_allclose(zh[row], stored[text_key(seg_text[z])], atol=1e-3)
-        np.testing.assert_allclose(en[row], stored[text_key(seg_text[e])], atol=1e-3)
+        np.testing.assert_allclose(zh[row], vector_of(seg_text[z]), atol=1e-3)
+        np.testing.assert_allclose(en[row], vector_of(seg_text[e]), atol=1e-3)
+
+
+def test_vectors_are_row_aligned_passages(bundled_output, bundled_index):
+    from pipeline.embed.model import Embedder
+    from pipeline.params import load_params
+
+    params = load_params(bundled_output.parent / "params.yaml")
+    embedder = Embedder({**params["embedding"], "prompt": "passage: "}, progress=False)
+    _unit_rows_match(bundled_index, bundled_output, lambda text: embedder([text])[0])
+
+
+def test_without_a_passage_prompt_the_embed_stage_vectors_are_reused(bundled_output, tmp_path):
+    from pipeline.params import load_params
+    from pipeline.search.build import build_from_tables
+
+    params = load_params(bundled_output.parent / "params.yaml")
+    params["index"]["passage_prompt"] = None
+    meta = build_from_tables(bundled_output, bundled_output.parent / "work", tmp_path / "index", params)
+    assert meta["embedding_prompt"] == meta["query_prompt"] == params["embedding"]["prompt"]
+    emb = io.read_table("embeddings", bundled_output.parent / "work" / BUNDLED / "embeddings.parquet")
+    stored = dict(zip(emb.text_sha1, emb.vector))
+    _unit_rows_match(tmp_path / "index", bundled_output, lambda text: stored[text_key(text)])
 
 
 def test_composed_vectors_are_length_weighted():
