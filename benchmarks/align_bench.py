@@ -142,6 +142,8 @@ def main() -> None:
             for backend in backends:
                 embedding = {**params["embedding"], "backend": backend, "cache_dir": str(work / f"cold-{backend}-{r}")}
                 runs[backend].append(cold_run(tasks, embedding, p, n_sent))
+                measured = {k: v for k, v in runs[backend][-1].items() if k != "by_type"}
+                print(f"cold round {r + 1}, {backend}: {json.dumps(measured)}", file=sys.stderr, flush=True)
         for backend, measured in runs.items():
             best = max(measured, key=lambda m: m["sentences_per_second"])
             key = "ours_end_to_end" if backend == backends[0] else f"ours_end_to_end_{backend}"
