@@ -4,12 +4,17 @@ On the test part of the UNPC-derived evaluation set (built here from raw/unpc-de
 with the parameters of configs/params.yaml):
 - F1 and wall time of our aligner, of a length-only Gale-Church aligner and of a plain
   1-1 cosine aligner (same embeddings, same dynamic program, 1-1/1-0/0-1 beads only);
-- end-to-end throughput with a cold embedding cache (embedding included), and the
-  split of time between embedding and alignment;
-- scaling: alignment time and peak memory for 2,000 vs 20,000 sentences per side
-  (the UNPC sentences repeated with fresh joins/drops; embeddings cached).
+- end-to-end throughput with a cold embedding cache (model loading, every encode and the
+  refinement passes included), and the split of time between embedding and alignment, for
+  each encoder runtime given by ``--backends`` (``embedding.backend``), run after one
+  another ``--rounds`` times (interleaved, so a noisy shared machine hits all alike);
+- scaling: first-pass alignment only (no refinement encodes; embeddings from the cache)
+  of the UNPC test sentences repeated with fresh joins/drops, 2,000 vs 20,000 sentences
+  per side; each size runs in a child process of its own, whose peak RSS (ru_maxrss of
+  that child: its whole high-water mark, Python and libraries included) is reported.
 
-    .venv/bin/python benchmarks/align_bench.py [--skip-cold] [--out results.json]
+    PYTHONPATH=. .venv/bin/python benchmarks/align_bench.py [--skip-cold] [--backends torch onnx-int8]
+        [--rounds 2] [--out results.json]
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import argparse
 import json
 import random
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -107,9 +114,17 @@ def main() -> None:
         help="also align the test documents re-perturbed with N other seeds (how much one "
         "draw's F1 varies; the reported F1 stays that of the built set)",
     )
+    parser.add_argument(
+        "--backends", nargs="+", metavar="BACKEND", help="encoder runtimes for the cold run (default: the configured)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="cold runs per backend, interleaved")
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--scaling-child", type=int, help=argparse.SUPPRESS)  # one size, in a child process
     args = parser.parse_args()
     params = load_params(args.params)
+    if args.scaling_child:
+        print(json.dumps(scaling_one(params, args.scaling_child)))
+        return
     p = SentenceAlignParams.from_params(params["sentence_align"])
     ep = evalset.EvalSetParams.from_params(params["evaluation"])
     work = Path(tempfile.mkdtemp(prefix="align_bench_"))
@@ -119,32 +134,24 @@ def main() -> None:
     results: dict = {"test_sentences": n_sent, "test_tasks": len(tasks)}
 
     if not args.skip_cold:  # end to end, cold cache: every text (and refined run) encoded here
-        cold = Embedder(
-            {**params["embedding"], "cache_dir": str(work / "cold-cache")},
-            progress=False,
-            keep_tokens=ALIGNER_TOKEN_MEMORY,
-        )
-        t0 = time.perf_counter()
-        embed_time = 0.0
-        out = []
-        for zh, en, gold in tasks:
-            t1 = time.perf_counter()
-            vec = cold(zh + en)
-            embed_time += time.perf_counter() - t1
-            timed = _TimedEncoder(cold)
-            beads = align_sides(Side.from_texts(zh, vec[: len(zh)]), Side.from_texts(en, vec[len(zh) :]), p, timed)
-            embed_time += timed.seconds
-            out.append(([(b.src, b.tgt) for b in beads], gold))
-        total = time.perf_counter() - t0
-        results["ours_end_to_end"] = {
-            "seconds": round(total, 2),
-            "sentences_per_second": round(n_sent / total, 1),
-            "embedding_seconds": round(embed_time, 2),
-            "alignment_seconds": round(total - embed_time, 2),
-            "alignment_share_of_embedding": round((total - embed_time) / embed_time, 4),
-            "texts_encoded": cold.encoded,
-            **_f1(out),
-        }
+        backends = args.backends or [params["embedding"].get("backend", "torch")]
+        runs = {b: [] for b in backends}
+        for backend in backends:  # ONNX exports are made once, offline, before any timing
+            Embedder({**params["embedding"], "backend": backend}, progress=False)._load()
+        for r in range(args.rounds):
+            for backend in backends:
+                embedding = {**params["embedding"], "backend": backend, "cache_dir": str(work / f"cold-{backend}-{r}")}
+                runs[backend].append(cold_run(tasks, embedding, p, n_sent))
+                measured = {k: v for k, v in runs[backend][-1].items() if k != "by_type"}
+                print(f"cold round {r + 1}, {backend}: {json.dumps(measured)}", file=sys.stderr, flush=True)
+        for backend, measured in runs.items():
+            best = max(measured, key=lambda m: m["sentences_per_second"])
+            key = "ours_end_to_end" if backend == backends[0] else f"ours_end_to_end_{backend}"
+            results[key] = {
+                "backend": backend,
+                "sentences_per_second_each_round": [m["sentences_per_second"] for m in measured],
+                **best,
+            }
 
     if args.cold_only:
         _report(results, args.out)
@@ -165,8 +172,34 @@ def main() -> None:
 
     if args.draws:
         results["test_draws"] = other_draws(ep, p, warm, args.draws)
-    results["scaling"] = scaling(params, p, warm, work, args.scaling)
+    results["scaling"] = scaling(args.params, warm, args.scaling)
     _report(results, args.out)
+
+
+def cold_run(tasks, embedding: dict, p: SentenceAlignParams, n_sent: int) -> dict:
+    """Align every task with an empty embedding cache; time and F1."""
+    cold = Embedder(embedding, progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY)
+    t0 = time.perf_counter()
+    embed_time = 0.0
+    out = []
+    for zh, en, gold in tasks:
+        t1 = time.perf_counter()
+        vec = cold(zh + en)
+        embed_time += time.perf_counter() - t1
+        timed = _TimedEncoder(cold)
+        beads = align_sides(Side.from_texts(zh, vec[: len(zh)]), Side.from_texts(en, vec[len(zh) :]), p, timed)
+        embed_time += timed.seconds
+        out.append(([(b.src, b.tgt) for b in beads], gold))
+    total = time.perf_counter() - t0
+    return {
+        "seconds": round(total, 2),
+        "sentences_per_second": round(n_sent / total, 1),
+        "embedding_seconds": round(embed_time, 2),
+        "alignment_seconds": round(total - embed_time, 2),
+        "alignment_share_of_embedding": round((total - embed_time) / embed_time, 4),
+        "texts_encoded": cold.encoded,
+        **_f1(out),
+    }
 
 
 def other_draws(ep: evalset.EvalSetParams, p: SentenceAlignParams, embedder, n: int) -> dict:
@@ -213,34 +246,56 @@ class _TimedEncoder:
         return self._timed(self.embedder.tokens, texts)
 
 
-def scaling(params: dict, p: SentenceAlignParams, embedder, work: Path, sizes: list[int]) -> dict:
-    """Alignment time per sentence (embeddings cached, no refinement) at two sizes."""
-    out = {}
-    docs = evalset.read_unpc(ROOT / "raw" / "unpc-dev")
+def scaling(params_path: Path, embedder, sizes: list[int]) -> dict:
+    """First-pass alignment time per sentence and the child's peak RSS at each size, each
+    size in a child process of its own (its vectors encoded here first, so the child
+    reads them from the cache)."""
+    out = {
+        "what": "first pass only (no refinement encodes), UNPC sentences repeated; peak_rss_mb: ru_maxrss of a child process running one size"
+    }
     for size in sizes:
-        zh_all, en_all, rng_seed = [], [], 0
-        while len(zh_all) < size:
-            rng_seed += 1
-            rng = random.Random(rng_seed)
-            for name in sorted(docs):
-                zh, en, _ = evalset._perturb(docs[name], rng, evalset.EvalSetParams())
-                zh_all += zh
-                en_all += en
-        zh_all, en_all = zh_all[:size], en_all[:size]
-        vec = embedder(zh_all + en_all)
-        a, b = Side.from_texts(zh_all, vec[:size]), Side.from_texts(en_all, vec[size:])
-        t0 = time.perf_counter()
-        align_sides(a, b, p)
-        seconds = time.perf_counter() - t0
-        out[str(size)] = {
-            "sentences_per_side": size,
-            "alignment_seconds": round(seconds, 2),
-            "ms_per_sentence": round(1000 * seconds / size, 3),
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        }
+        zh_all, en_all = repeated_unpc(size)
+        embedder(zh_all + en_all)
+        child = subprocess.run(
+            [sys.executable, __file__, "--params", str(params_path), "--scaling-child", str(size)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        out[str(size)] = json.loads(child.stdout.strip().splitlines()[-1])
     small, large = (out[str(s)]["ms_per_sentence"] for s in sizes)
     out["cost_ratio_large_to_small"] = round(large / small, 3)
     return out
+
+
+def repeated_unpc(size: int) -> tuple[list[str], list[str]]:
+    zh_all, en_all, rng_seed = [], [], 0
+    docs = evalset.read_unpc(ROOT / "raw" / "unpc-dev")
+    while len(zh_all) < size:
+        rng_seed += 1
+        rng = random.Random(rng_seed)
+        for name in sorted(docs):
+            zh, en, _ = evalset._perturb(docs[name], rng, evalset.EvalSetParams())
+            zh_all += zh
+            en_all += en
+    return zh_all[:size], en_all[:size]
+
+
+def scaling_one(params: dict, size: int) -> dict:
+    p = SentenceAlignParams.from_params(params["sentence_align"])
+    zh_all, en_all = repeated_unpc(size)
+    vec = Embedder(params["embedding"], progress=False)(zh_all + en_all)
+    a, b = Side.from_texts(zh_all, vec[:size]), Side.from_texts(en_all, vec[size:])
+    t0 = time.perf_counter()
+    align_sides(a, b, p)
+    seconds = time.perf_counter() - t0
+    return {
+        "sentences_per_side": size,
+        "alignment_seconds": round(seconds, 2),
+        "ms_per_sentence": round(1000 * seconds / size, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 if __name__ == "__main__":

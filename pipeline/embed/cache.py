@@ -1,4 +1,4 @@
-"""On-disk embedding cache keyed by (model, prompt, text), so a re-run encodes nothing.
+"""On-disk embedding cache keyed by (model, prompt, runtime, text), so a re-run encodes nothing.
 
 One SQLite file per model fingerprint under ``embedding.cache_dir``. The fingerprint
 of a model folder hashes its small config files and the size and edges of its
@@ -20,8 +20,12 @@ def text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def model_fingerprint(model_name: str, prompt: str) -> str:
+def model_fingerprint(model_name: str, prompt: str, backend: str = "torch") -> str:
+    """Names the cache file: vectors of different models, prompts or runtimes never mix
+    (the torch key is the one it always was, so existing caches stay valid)."""
     h = hashlib.sha1(f"{prompt}\0".encode())
+    if backend != "torch":
+        h.update(f"backend={backend}\0".encode())
     folder = Path(model_name)
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):

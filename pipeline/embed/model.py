@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import PipelineError
 from ..langs import CJK_RANGES
 from .cache import EmbeddingCache, embed_with_cache, model_fingerprint, tokens_with_cache
+from .onnx_runtime import BACKENDS, TORCH, export_onnx, onnx_model_path, use_onnx
 
 EMBEDDED = "embedded"
 # Texts whose token vectors an aligning Embedder keeps from its forward passes (about
@@ -43,6 +44,14 @@ class EmbeddingSettings:
     prompt: str = "query: "  # put before every input (e5 models expect a prompt)
     batch_size: int = 32
     cache_dir: str | None = ".cache/embeddings"  # None: no disk cache
+    backend: str = "torch"  # "torch"; "onnx": ONNX Runtime, same weights; "onnx-int8": int8 weights
+    onnx_dir: str = ".cache/onnx"  # ONNX exports, one folder per model fingerprint
+
+    def __post_init__(self):
+        if self.backend not in BACKENDS:
+            raise PipelineError(
+                f"params.yaml: embedding.backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}"
+            )
 
 
 def resolve_model(spec: str, embedded_dir: str | Path) -> str:
@@ -58,17 +67,31 @@ def resolve_model(spec: str, embedded_dir: str | Path) -> str:
     return spec
 
 
-def load_model(spec: str, embedded_dir: str | Path):
-    """A SentenceTransformer on the CPU; hub ids need a reachable hub the first time."""
+def load_model(spec: str, embedded_dir: str | Path, backend: str = TORCH, onnx_dir: str | Path = ".cache/onnx"):
+    """A SentenceTransformer on the CPU; hub ids need a reachable hub the first time.
+
+    With ``backend="onnx"`` or ``"onnx-int8"`` its transformer runs in ONNX Runtime from
+    an export under ``onnx_dir``, made from this model the first time (offline, < 1 min).
+    """
     from sentence_transformers import SentenceTransformer
 
     name = resolve_model(spec, embedded_dir)
     local = Path(name).is_dir()
     try:
-        return SentenceTransformer(name, device="cpu", local_files_only=local or None)
+        model = SentenceTransformer(name, device="cpu", local_files_only=local or None)
     except OSError as err:  # hub unreachable or unknown id: say so in one line
         hint = "" if local else " (a hub model needs network access the first time; set HF_HUB_OFFLINE=0)"
         raise PipelineError(f"cannot load embedding model '{name}': {str(err).splitlines()[0]}{hint}") from None
+    if backend != TORCH:
+        path = onnx_model_path(onnx_dir, model_fingerprint(name, ""), backend)
+        if not path.is_file():
+            export_onnx(model, path, backend)
+        use_onnx(model, path, encoder_threads())
+    return model
+
+
+def encoder_threads() -> int:
+    return int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1))
 
 
 def encode(
@@ -88,10 +111,9 @@ def encode(
     if not texts:
         dim = model.get_embedding_dimension()
         return np.zeros((0, dim), dtype=np.float32)
-    torch_threads = int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1))
     import torch
 
-    torch.set_num_threads(torch_threads)
+    torch.set_num_threads(encoder_threads())
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     ordered = [texts[i] for i in order]
     if tokens_out is None:
@@ -159,14 +181,21 @@ class Embedder:
         self.progress = progress
         self._model = None
         cache_dir = params.get("cache_dir")
-        self.cache = EmbeddingCache(cache_dir, model_fingerprint(self.name, params["prompt"])) if cache_dir else None
+        self.backend = params.get("backend", TORCH)
+        fingerprint = model_fingerprint(self.name, params["prompt"], self.backend)
+        self.cache = EmbeddingCache(cache_dir, fingerprint) if cache_dir else None
         self.encoded = 0  # texts sent to the encoder (for tests and benchmarks)
         self.keep_tokens = keep_tokens
         self._recent_tokens: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def _load(self):
+        return load_model(
+            self.params["model"], self.params["embedded_dir"], self.backend, self.params.get("onnx_dir", ".cache/onnx")
+        )
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
-            self._model = load_model(self.params["model"], self.params["embedded_dir"])
+            self._model = self._load()
         self.encoded += len(texts)
         if not self.keep_tokens:
             return encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress)
@@ -188,7 +217,7 @@ class Embedder:
             rest = [t for t in missing if t not in found]
             if rest:
                 if self._model is None:
-                    self._model = load_model(self.params["model"], self.params["embedded_dir"])
+                    self._model = self._load()
                 self.encoded += len(rest)
                 found.update(
                     zip(rest, encode_tokens(self._model, rest, self.params["prompt"], self.params["batch_size"]))
