@@ -11,6 +11,7 @@ from .. import io
 from ..align import align_document
 from ..align.verdict import assess
 from ..embed.cache import text_key
+from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import PipelineError
 from ..records import Segment, Sentence
 from . import outputs_of_stage
@@ -78,6 +79,8 @@ def run(args, params: dict) -> None:
             vectors,
             p,
             params.get("sentence_align"),
+            # the sentence aligner's later passes encode merged runs (loaded only on a cache miss)
+            Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY),
         )
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)
