@@ -34,7 +34,7 @@ def _variant(tmp_path, edit) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def variant_output(tmp_path_factory, embedded_model_dir):
+def variant_run(tmp_path_factory, embedded_model_dir):
     """The bundled document with two English-only changes:
     - item 1(a)'s sentence rendered as two English sentences;
     - item 5's paragraph split into two paragraphs, and its heading misnumbered "6.",
@@ -55,8 +55,61 @@ def variant_output(tmp_path_factory, embedded_model_dir):
 
     raw = _variant(tmp, edit)
     params = write_params(tmp / "params.yaml", embedded_model_dir)
-    out = run_pipeline(raw, [BUNDLED], tmp, params)
-    return pd.read_parquet(out / "alignments.parquet"), pd.read_parquet(out / "sentence_alignments.parquet")
+    run_pipeline(raw, [BUNDLED], tmp, params)
+    return tmp / "work" / BUNDLED, params
+
+
+@pytest.fixture(scope="module")
+def variant_output(variant_run):
+    work, _ = variant_run
+    return pd.read_parquet(work / "alignments.parquet"), pd.read_parquet(work / "sentence_alignments.parquet")
+
+
+def test_sentence_beads_in_a_document_are_those_of_align_sentences(variant_run):
+    """The align stage runs the sentence aligner that `bitext align-sentences` runs (and
+    the eval stage measures), all passes included, on each unit pair's sentences."""
+    from pipeline.align.overlaps import Side
+    from pipeline.align.sentence_aligner import Background, SentenceAlignParams, _join_run
+    from pipeline.embed.model import ALIGNER_TOKEN_MEMORY, Embedder
+    from pipeline.params import load_params
+    from pipeline.stages.align_sentences import align_files
+
+    work, params_path = variant_run
+    params = load_params(params_path)
+    embedder = Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY)
+    sentences = pd.read_parquet(work / "sentences.parquet")
+    sentences["sent_id"] = sentences.seg_id + "." + sentences.n.astype(str)
+    text = dict(zip(sentences.sent_id, sentences.text))
+    zh_all, en_all = (list(sentences[sentences.lang == lang].text) for lang in ("zh", "en"))
+    max_run = SentenceAlignParams.from_params(params["sentence_align"]).max_run
+    background = Background.of(*Side.pair(zh_all, en_all, embedder), max_run)  # the document's, as the stage has
+    pairs = pd.read_parquet(work / "alignments.parquet")
+    beads = pd.read_parquet(work / "sentence_alignments.parquet")
+    # the second pass ran: the merged English runs of the 1-2 beads were encoded (are cached)
+    merged = [_join_run([text[s] for s in run]) for run in beads[beads.link == "1-2"].en_sent_ids]
+    assert merged
+    embedder(merged)
+    assert embedder.encoded == 0
+    compared = 0
+    for pair in pairs.itertuples():
+        zh = [
+            s
+            for seg in pair.zh_seg_ids
+            for s in sentences[(sentences.lang == "zh") & (sentences.seg_id == seg)].sent_id
+        ]
+        en = [
+            s
+            for seg in pair.en_seg_ids
+            for s in sentences[(sentences.lang == "en") & (sentences.seg_id == seg)].sent_id
+        ]
+        if len(zh) <= 1 and len(en) <= 1:
+            continue  # one sentence a side: the unit pair itself (its score is the unit's)
+        ours = beads[beads.pair_id == pair.pair_id]
+        got = [(list(a), list(b)) for a, b in zip(ours.zh_sent_ids, ours.en_sent_ids)]
+        expected = align_files([text[s] for s in zh], [text[s] for s in en], params, embedder, background)
+        assert got == [([zh[i] for i in b.src], [en[j] for j in b.tgt]) for b, _ in expected], pair.pair_id
+        compared += 1
+    assert compared >= 2  # the 1-2 sentence split and the merged paragraph at least
 
 
 def test_one_chinese_sentence_as_two_english_ones(variant_output):

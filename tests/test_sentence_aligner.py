@@ -53,6 +53,42 @@ def test_banded_dp_is_exact_on_small_grids(seed):
     assert sum(k for _, k, _, _ in path) == n and sum(l for _, _, _, l in path) == m
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_banded_dp_is_exact_with_a_skip_cost_per_sentence_and_larger_beads(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(0, 7)), int(rng.integers(0, 7))
+    skip_a, skip_b = rng.uniform(0, 0.6, n), rng.uniform(0, 0.6, m)
+    beads = banded.bead_types(5, 6)
+    table = {}
+
+    def cost_row(i, k, l, cols):
+        return np.array([table.setdefault((i, k, l, int(j)), float(rng.uniform(-1, 1))) for j in cols])
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            for k, l in beads:
+                if k and l and k <= i and l <= j:
+                    cost_row(i, k, l, np.array([j]))
+
+    def step(i, k, j, l):  # the bead ending at (i, j)
+        return table[(i, k, l, j)] if k and l else (skip_a[i - 1] if k else skip_b[j - 1])
+
+    @functools.lru_cache(None)
+    def best(i, j):
+        if i == 0 and j == 0:
+            return 0.0
+        return min(best(i - k, j - l) + step(i, k, j, l) for k, l in beads if k <= i and l <= j)
+
+    path = banded.align(n, m, banded.Band.full(n, m), cost_row, (skip_a, skip_b), beads)
+    assert sum(step(i + k, k, j + l, l) for i, k, j, l in path) == pytest.approx(best(n, m))
+
+
+def test_bead_types():
+    assert banded.bead_types(3, 4) == banded.BEADS  # the default search, in its tie order
+    assert (1, 5) in banded.bead_types(5, 6) and (2, 4) in banded.bead_types(5, 6)
+    assert (2, 5) not in banded.bead_types(5, 6) and (3, 3) not in banded.bead_types(3, 5)
+
+
 def test_band_is_symmetric_under_transpose():
     path = [(0, 0), (3, 2), (5, 6), (9, 9), (12, 10)]
     band = banded.Band.around(path, 12, 10, 2)

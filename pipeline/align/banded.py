@@ -21,6 +21,18 @@ Link = tuple[tuple[int, ...], tuple[int, ...]]
 BEADS: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2), (1, 0), (0, 1))
 
 
+def bead_types(max_run: int, max_size: int) -> tuple[tuple[int, int], ...]:
+    """Match beads with up to ``max_run`` sentences a side and ``max_size`` in all, smallest
+    first (ties go to the earlier type), then the two omissions."""
+    matches = [(k, l) for k in range(1, max_run + 1) for l in range(1, max_run + 1) if k + l <= max_size]
+    matches.sort(key=lambda b: (b[0] + b[1], min(b), b[0] > b[1]))
+    return (*matches, (1, 0), (0, 1))
+
+
+# Skip costs: one price for every sentence, or one per source and one per target sentence.
+Skips = float | tuple[np.ndarray, np.ndarray]
+
+
 @dataclass
 class Band:
     lo: np.ndarray  # (n+1,) first allowed target position per source position
@@ -64,10 +76,15 @@ CostRow = Callable[[int, int, int, np.ndarray], np.ndarray]
 
 
 def align(
-    n: int, m: int, band: Band, cost_row: CostRow, skip_cost: float, beads: tuple[tuple[int, int], ...] = BEADS
+    n: int, m: int, band: Band, cost_row: CostRow, skip_cost: Skips, beads: tuple[tuple[int, int], ...] = BEADS
 ) -> list[tuple[int, int, int, int]]:
     """Cheapest monotone path from (0, 0) to (n, m): beads as (i, k, j, l) = src i..i+k, tgt j..j+l."""
     lo, hi = band.lo, band.hi
+    if isinstance(skip_cost, tuple):
+        skip_a, skip_b = (np.asarray(x, dtype=np.float64) for x in skip_cost)
+    else:
+        skip_a, skip_b = np.full(n, float(skip_cost)), np.full(m, float(skip_cost))
+    skipped_b = np.concatenate([[0.0], np.cumsum(skip_b)])  # cost of leaving out targets 0..j-1
     cost: list[np.ndarray] = []
     back: list[np.ndarray] = []
     for i in range(n + 1):
@@ -87,7 +104,7 @@ def align(
             prev = np.full(len(cols), np.inf)
             prev[ok] = cost[r][prev_cols[ok] - lo[r]]
             if l == 0:
-                step = np.full(len(cols), skip_cost * k)
+                step = np.full(len(cols), skip_a[r:i].sum())
             else:
                 step = np.full(len(cols), np.inf)
                 valid = ok & np.isfinite(prev)
@@ -97,7 +114,7 @@ def align(
             better = total < best
             best[better], arg[better] = total[better], b_idx
         if (0, 1) in beads:  # 0-1 beads: best[j] = min(best[j], best[j-1] + skip), as a running minimum
-            offset = skip_cost * np.arange(len(cols))
+            offset = skipped_b[cols] - skipped_b[cols[0]]
             scanned = np.minimum.accumulate(best - offset) + offset
             from_left = scanned < best - 1e-9  # the offset round trip is not exact: no false "better"
             from_left[0] = False

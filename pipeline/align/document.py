@@ -10,6 +10,7 @@ unit pair are then paired by the sentence aligner.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -73,8 +74,15 @@ def _join(texts: list[str]) -> str:
 
 
 class DocumentAligner:
-    def __init__(self, doc_id: str, vectors: dict[str, np.ndarray], params: dict, sentence_params: dict):
-        self.doc_id, self.vectors, self.params = doc_id, vectors, params
+    def __init__(
+        self,
+        doc_id: str,
+        vectors: dict[str, np.ndarray],
+        params: dict,
+        sentence_params: dict,
+        encode: Callable[[list[str]], np.ndarray] | None = None,
+    ):
+        self.doc_id, self.vectors, self.params, self.encode = doc_id, vectors, params, encode
         self.src_lang, self.tgt_lang = params["languages"]
         self.sentence_params = SentenceAlignParams.from_params(sentence_params)
         self.calibration = Calibration.load(sentence_params.get("calibration"))
@@ -86,6 +94,11 @@ class DocumentAligner:
         texts = [s.text for s in sentences]
         vecs = np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 1), np.float32)
         return Side.from_texts(texts, vecs)
+
+    def align_sentences(self, sa: list[Sentence], sb: list[Sentence]):
+        """The sentence beads of one unit pair: ``align_sides`` with the encoder, as
+        ``bitext align-sentences`` runs it, and the whole document's statistics."""
+        return align_sides(self._side(sa), self._side(sb), self.sentence_params, self.encode, self.background)
 
     def _flags(self, comp, score: float, a: list, b: list) -> list[str]:
         flags = []
@@ -128,10 +141,7 @@ class DocumentAligner:
         if len(sa) == 1 and len(sb) == 1:
             sentence_beads = [((0,), (0,), score)]  # the unit pair's own score already says it
         else:
-            sentence_beads = [
-                (bd.src, bd.tgt, self.calibration.score(bd))
-                for bd in align_sides(self._side(sa), self._side(sb), self.sentence_params, background=self.background)
-            ]
+            sentence_beads = [(bd.src, bd.tgt, self.calibration.score(bd)) for bd in self.align_sentences(sa, sb)]
         for n, (ii, jj, s) in enumerate(sentence_beads):
             xa, xb = [sa[i] for i in ii], [sb[j] for j in jj]
             self.sentence_pairs.append(
@@ -164,12 +174,15 @@ def align_document(
     vectors: dict[str, np.ndarray],
     params: dict,
     sentence_params: dict | None = None,
+    encode: Callable[[list[str]], np.ndarray] | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """(unit pair rows, sentence pair rows) for the ``alignments`` tables.
 
-    ``vectors`` maps text -> embedding for every segment and sentence text.
+    ``vectors`` maps text -> embedding for every segment and sentence text; ``encode``
+    (an ``Embedder``) encodes the merged runs and token vectors of the sentence
+    aligner's second and third passes (without it, the first pass only).
     """
-    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {})
+    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {}, encode)
     src = [s for s in src if s.alignable]
     tgt = [s for s in tgt if s.alignable]
     ratio = _length_ratio([_unit(s, vectors) for s in src], [_unit(s, vectors) for s in tgt])

@@ -45,6 +45,10 @@ class SentenceAlignParams:
     of the evaluation set; a test keeps the two equal)."""
 
     skip_cost: float = 0.10  # per unaligned sentence
+    # ... plus this much per unit of the sentence's best 1-1 margin in the band: a sentence
+    # that matches some sentence of the other side better than its neighbours do has a
+    # counterpart by content, and is left out only on strong evidence.
+    omission_weight: float = 0.0
     margin_offset: float = 0.08  # a bead costs (offset - margin) per sentence before penalties
     length_weight: float = 0.002  # Gale-Church deviation, squared, per character
     anchor_weight: float = 0.10
@@ -79,6 +83,7 @@ class SentenceAlignParams:
     window: int = 8
     full_grid_cells: int = 250_000
     max_run: int = 3
+    max_bead: int = 4  # most sentences in one bead, both sides together (1-3, 2-2)
     calibration: str | None = "configs/calibration.json"  # bead-score calibration; None: uncalibrated
     # Second pass: merged runs near uncertain beads (merges, omissions, 1-1 beads of
     # quality below refine_below) are encoded for real instead of composed.
@@ -256,6 +261,25 @@ class _Costs:
             runs = (l, k) if p.distinct_neighbours else (1, 1)  # run length 1: every candidate counts
             self.hub_a[(k, l)] = _topk_mean_distinct(r, c, v, n + 1, p.knn, prior, runs[0])
             self.hub_b[(k, l)] = _topk_mean_distinct(c, r, v, m + 1, p.knn, prior, runs[1])
+
+    def skips(self) -> banded.Skips:
+        """Skip cost of each source and each target sentence (see omission_weight)."""
+        p = self.p
+        n, m = len(self.a.lengths[1]) - 1, len(self.b.lengths[1]) - 1
+        if not p.omission_weight or (1, 1) not in self.cos:
+            return p.skip_cost
+        best_a, best_b = np.zeros(n + 1), np.zeros(m + 1)  # margins below 0 add nothing
+        hub_a, hub_b = self.hub_a[(1, 1)], self.hub_b[(1, 1)]
+        for i, entry in enumerate(self.cos[(1, 1)]):
+            if entry is None:
+                continue
+            lo, c = entry
+            cols = np.arange(lo, lo + len(c))
+            margin = c - 0.5 * (hub_a[i] + hub_b[cols])
+            best_a[i] = max(best_a[i], float(margin.max()))
+            np.maximum.at(best_b, cols, margin)
+        # run ends index the cells: sentence x ends at x + 1
+        return (p.skip_cost + p.omission_weight * best_a[1:], p.skip_cost + p.omission_weight * best_b[1:])
 
     def _best_matches(self, x: int, y: int) -> tuple[np.ndarray, np.ndarray]:
         """For source sentence x and target sentence y: each x token's best cosine among
@@ -438,11 +462,11 @@ def _solve(
         coarse, _ = _solve(src.coarsen(), tgt.coarsen(), p, None)
         band = banded.Band.around(_path_points(coarse, 2, n, m), n, m, p.window)
     costs = _Costs(src, tgt, band, p, _beads(p), background=background)
-    return banded.align(n, m, band, costs, p.skip_cost, _beads(p)), costs
+    return banded.align(n, m, band, costs, costs.skips(), _beads(p)), costs
 
 
 def _beads(p: SentenceAlignParams) -> tuple[tuple[int, int], ...]:
-    return tuple(b for b in banded.BEADS if max(b) <= p.max_run)
+    return banded.bead_types(p.max_run, p.max_bead)
 
 
 def _join_run(texts: list[str]) -> str:
@@ -597,13 +621,13 @@ def align_sides(
                 tokens = (dict(zip(near_a, found[: len(near_a)])), dict(zip(near_b, found[len(near_a) :])))
             band = banded.Band.around(_path_points(path, 1, n, m), n, m, p.window)
             costs = _Costs(src, tgt, band, p, _beads(p), encoded, background, tokens).keep_rows()
-            path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
+            path = banded.align(n, m, band, costs, costs.skips(), _beads(p))
             if (tokens[0] or tokens[1]) and p.window_max_share > 0:  # windows only relieve token penalties
                 ratio = background.length_ratio if background else _median_ratio(src, tgt)
                 windows = _edge_window_gains(path, src, tgt, p, ratio, encode)
                 if windows:  # third pass: merges near the path judged by their edge windows
                     costs = costs.with_windows(windows)
-                    path = banded.align(n, m, band, costs, p.skip_cost, _beads(p))
+                    path = banded.align(n, m, band, costs, costs.skips(), _beads(p))
     if p.pair_leftovers:  # the pair's cell ends both omissions: a point of the path, inside the band
         path = _pair_leftovers(path, lambda i, j: _quality(costs, i, 1, j, 1) >= p.leftover_min_quality)
     return [

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import gold, io
 from ..align.verdict import assess
-from ..embed.model import Embedder
+from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import PipelineError
 from ..schema import TABLES
 from ..segment import doctype
@@ -68,7 +68,7 @@ _EMBEDDERS: dict[str, Embedder] = {}
 def shared_embedder(settings: dict) -> Embedder:
     key = json.dumps(settings, sort_keys=True)
     if key not in _EMBEDDERS:
-        _EMBEDDERS[key] = Embedder(settings, progress=False)
+        _EMBEDDERS[key] = Embedder(settings, progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY)
     return _EMBEDDERS[key]
 
 
@@ -178,7 +178,7 @@ def _embed(job: Job) -> None:
 
 
 def _align(job: Job) -> None:
-    align.run(Namespace(work_dir=Path(job.work_dir)), job.params)
+    align.run(Namespace(work_dir=Path(job.work_dir)), job.params, shared_embedder(job.params["embedding"]))
 
 
 def _publish(job: Job) -> None:

@@ -25,7 +25,11 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "segment": (("segment", "anchors.py", "langs.py", "stages/segment.py"), ("segment",)),
     "embed": (("embed/model.py", "embed/cache.py", "stages/embed.py"), ("embedding",)),
-    "align": (("align", "anchors.py", "stages/align.py"), ("align", "sentence_align")),
+    # align encodes merged sentence runs (the sentence aligner's later passes): the model counts
+    "align": (
+        ("align", "anchors.py", "stages/align.py", "embed/model.py", "embed/cache.py"),
+        ("align", "sentence_align", "embedding"),
+    ),
     "publish": (
         ("corpus/document.py", "corpus/store.py", "gold.py", "tmx.py", "writers.py", "search/corpus.py"),
         ("align.low_score", "align.max_omission_share", "align.max_numbering_breaks", "tmx"),
@@ -84,9 +88,12 @@ class Plan:
         extra = {
             "embed": [_model_folder(params, project)],
             "align": [
-                project / p
-                for p in (params["align"].get("unit_calibration"), params["sentence_align"].get("calibration"))
-                if p
+                _model_folder(params, project),
+                *(
+                    project / p
+                    for p in (params["align"].get("unit_calibration"), params["sentence_align"].get("calibration"))
+                    if p
+                ),
             ],
         }
         static = {}

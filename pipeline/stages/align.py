@@ -11,6 +11,7 @@ from .. import io
 from ..align import align_document
 from ..align.verdict import assess
 from ..embed.cache import text_key
+from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import PipelineError
 from ..records import Segment, Sentence
 from . import outputs_of_stage
@@ -53,7 +54,8 @@ def _sentences(frame, lang: str) -> list[Sentence]:
     return [Sentence(lang, r.seg_id, int(r.n), r.text, tuple(r.tokens)) for r in rows.itertuples()]
 
 
-def run(args, params: dict) -> None:
+def run(args, params: dict, embedder: Embedder | None = None) -> None:
+    """``embedder``: one already loaded (a corpus worker keeps its model across documents)."""
     pairs_path = args.work_dir / "alignments.parquet"
     sent_path = args.work_dir / "sentence_alignments.parquet"
     with outputs_of_stage(pairs_path, sent_path):
@@ -78,6 +80,8 @@ def run(args, params: dict) -> None:
             vectors,
             p,
             params.get("sentence_align"),
+            # the sentence aligner's later passes encode merged runs (loaded only on a cache miss)
+            embedder or Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY),
         )
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)

@@ -44,15 +44,16 @@ def read_sentences(path: Path) -> list[str]:
     return lines
 
 
-def align_files(src: list[str], tgt: list[str], params: dict, embedder=None) -> list:
-    """Beads with calibrated scores for two lists of sentences."""
+def align_files(src: list[str], tgt: list[str], params: dict, embedder=None, background=None) -> list:
+    """Beads with calibrated scores for two lists of sentences. ``background``: statistics
+    of a larger text around them (the document, when the align stage calls the same passes)."""
     from ..align.calibration import Calibration
 
     embedder = embedder or Embedder(params["embedding"], keep_tokens=ALIGNER_TOKEN_MEMORY)
     p = SentenceAlignParams.from_params(params.get("sentence_align"))
     a, b = Side.pair(src, tgt, embedder)
     calibration = Calibration.load(params["sentence_align"].get("calibration"))
-    return [(bead, calibration.score(bead)) for bead in align_sides(a, b, p, embedder)]
+    return [(bead, calibration.score(bead)) for bead in align_sides(a, b, p, embedder, background)]
 
 
 def run(args, params: dict) -> None:
