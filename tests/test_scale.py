@@ -212,3 +212,7 @@ def test_incremental_runs(tmp_path, embedded_model_dir):
     assert docs[0] not in _ledger(out).index
     realigned = run(write_params(tmp_path / "p2.yaml", embedded_model_dir, **{"align.skip_cost": 0.4}))
     assert len(realigned) == 6 and all(list(s) == ["align", "publish"] for s in realigned.steps_run)
+    store.unpublish(out, docs[1])  # its rows lost (aligned/ edited by hand): the next run publishes them again
+    republished = run(tmp_path / "p2.yaml")
+    assert list(republished.index) == [docs[1]] and list(republished.steps_run.iloc[0]) == ["publish"]
+    assert docs[1] in set(store.read(out, "documents").doc_id)

@@ -83,24 +83,24 @@ def worker_name() -> str:
 def process_document(job: Job) -> Outcome:
     """Run the steps a document needs; never raises (failures come back as outcomes)."""
     started = time.perf_counter()
-    if Path(job.project).resolve() != Path.cwd():
-        # a Dask worker started elsewhere: params name the model and calibrations relative
-        # to the project (as the embedding cache keys them); a worker runs one task at a time
-        os.chdir(job.project)
-    if job.inner_workers == 1:
-        _one_thread()
     work = Path(job.work_dir)
-    work.mkdir(parents=True, exist_ok=True)
     final = job.fingerprints[ORDER[-1]]
-    attempts = _record_attempt(work, final)
-    steps_run: list[str] = []
-    error = None
+    attempts, steps_run, error, metrics = 0, [], None, {}
     try:
+        if Path(job.project).resolve() != Path.cwd():
+            # a Dask worker started elsewhere: params name the model and calibrations relative
+            # to the project (as the embedding cache keys them); a worker runs one task at a time
+            os.chdir(job.project)
+        if job.inner_workers == 1:
+            _one_thread()
+        work.mkdir(parents=True, exist_ok=True)
+        attempts = _record_attempt(work, final)
         for step in ORDER:
             if _finished(work, step) != job.fingerprints[step]:
                 STEP_RUNNERS[step](job)
                 io.write_json({"fingerprint": job.fingerprints[step]}, work / f"{step}.done")
                 steps_run.append(step)
+        metrics = json.loads((work / METRICS).read_text(encoding="utf-8"))
     except PipelineError as err:
         error = str(err)
     except Exception as err:  # a bug or a broken input: keep the corpus run going, say which document
@@ -117,7 +117,7 @@ def process_document(job: Job) -> Outcome:
         error=error,
         worker=worker_name(),
         model_loads=models_loaded(),
-        metrics={} if error else json.loads((work / METRICS).read_text(encoding="utf-8")),
+        metrics={} if error else metrics,
     )
     io.write_json(asdict(outcome), work / OUTCOME)
     return outcome
@@ -150,9 +150,14 @@ def _record_attempt(work: Path, fingerprint: str) -> int:
 
 def _withdraw(job: Job) -> None:
     """A failed document has no rows: its earlier version's rows would be stale."""
-    store.unpublish(Path(job.out), job.doc_id)
-    tmx_path(Path(job.out), job.doc_id).unlink(missing_ok=True)
-    (Path(job.work_dir) / "publish.done").unlink(missing_ok=True)
+    unpublished(Path(job.out), job.doc_id, Path(job.work_dir))
+
+
+def unpublished(out: Path, doc_id: str, work: Path) -> None:
+    """Remove a document's rows and TMX, and forget its publish step (so the next run redoes it)."""
+    store.unpublish(out, doc_id)
+    tmx_path(out, doc_id).unlink(missing_ok=True)
+    (work / "publish.done").unlink(missing_ok=True)
 
 
 def tmx_path(out: Path, doc_id: str) -> Path:

@@ -24,10 +24,21 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("ingest", "align.languages"),
     ),
     "segment": (("segment", "anchors.py", "langs.py", "stages/segment.py"), ("segment",)),
-    "embed": (("embed/model.py", "embed/cache.py", "stages/embed.py"), ("embedding",)),
+    "embed": (
+        ("embed/model.py", "embed/cache.py", "embed/onnx_runtime.py", "langs.py", "stages/embed.py"),
+        ("embedding",),
+    ),
     # align encodes merged sentence runs (the sentence aligner's later passes): the model counts
     "align": (
-        ("align", "anchors.py", "stages/align.py", "embed/model.py", "embed/cache.py"),
+        (
+            "align",
+            "anchors.py",
+            "langs.py",
+            "stages/align.py",
+            "embed/model.py",
+            "embed/cache.py",
+            "embed/onnx_runtime.py",
+        ),
         ("align", "sentence_align", "embedding"),
     ),
     "publish": (

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .. import io
 from . import store
-from .document import OUTCOME, Job, Outcome, process_document, tmx_path, worker_name
+from .document import OUTCOME, Job, Outcome, process_document, tmx_path, unpublished, worker_name
 from .executors import ProcessSettings, make_executor
 from .fingerprint import ORDER, Plan, inputs_hash
 
@@ -61,6 +61,8 @@ def plan_jobs(manifest: pd.DataFrame, raw: Path, work_root: Path, out: Path, par
         if last and last.status == "done" and last.fingerprint == fingerprints[ORDER[-1]] and doc_id in published:
             reused.append(Outcome(**{**asdict(last), "steps_run": [], "seconds": 0.0}))
             continue
+        if doc_id not in published:  # rows gone (aligned/ deleted, or withdrawn): publish again
+            (work_root / doc_id / "publish.done").unlink(missing_ok=True)
         jobs.append(
             Job(
                 doc_id,
@@ -100,7 +102,7 @@ def _failed(job: Job, reason: str) -> Outcome:
     outcome = Outcome(
         job.doc_id, fp, "failed", sum(l.split()[0] == fp for l in lines if l), 0.0, [], reason, worker_name()
     )
-    store.unpublish(Path(job.out), job.doc_id)
+    unpublished(Path(job.out), job.doc_id, work)
     io.write_json(asdict(outcome), work / OUTCOME)
     return outcome
 

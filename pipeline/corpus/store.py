@@ -40,9 +40,15 @@ def doc_file(out: Path, table: str, pair: str, doc_id: str) -> Path:
 
 
 def publish(out: Path, pair: str, doc_id: str, tables: dict[str, pd.DataFrame]) -> None:
-    """Write one document's rows of every table (each file replaced atomically)."""
+    """Write one document's rows of every table (each file replaced atomically).
+
+    Its files under another language pair go afterwards: a document has rows under one pair.
+    """
     for name in TABLES:
         io.write_table(name, tables[name], doc_file(out, name, pair, doc_id))
+        for stale in table_dir(out, name).glob(f"*/{doc_id}.parquet"):
+            if stale.parent.name != pair:
+                stale.unlink()
 
 
 def unpublish(out: Path, doc_id: str) -> int:
