@@ -24,6 +24,7 @@ from ..align.verdict import assess
 from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import PipelineError
 from ..schema import TABLES
+from ..search.corpus import original_language
 from ..segment import doctype
 from ..stages import align, embed, ingest, segment
 from . import store
@@ -236,15 +237,11 @@ def finish_document(doc_id: str, tables: dict, params: dict, raw_dir: Path) -> t
     return docs, metrics
 
 
-_ORIGINAL = {"english": "en", "chinese": "zh", "french": "fr", "spanish": "es", "russian": "ru", "arabic": "ar"}
-
-
 def _doc_types(segments: pd.DataFrame, docs: pd.DataFrame) -> tuple[dict[str, str], str]:
     """Each version's type and the document's (doctype.agree: the original's when they differ)."""
     per_version = {}
     for lang, rows in segments.groupby("lang", sort=True):
         front = rows[rows.kind.isin(["meta", "title", "sponsors"])].sort_values("position")
         per_version[lang] = doctype.detect(list(front.text))
-    sources = [_ORIGINAL.get(o.strip().lower()) for o in docs.get("original_language", []) if isinstance(o, str)]
-    source = next((lang for lang in sources if lang), None)
+    source = original_language(docs.doc_id.iloc[0], docs, segments) if len(docs) else None
     return per_version, doctype.agree(per_version, source)
