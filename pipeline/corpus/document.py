@@ -107,7 +107,7 @@ def process_document(job: Job) -> Outcome:
     except Exception as err:  # a bug or a broken input: keep the corpus run going, say which document
         error = f"{type(err).__name__}: {' '.join(str(err).split())}"[:500]
     if error:
-        _withdraw(job)
+        withdraw(Path(job.out), job.doc_id, work)
     outcome = Outcome(
         doc_id=job.doc_id,
         fingerprint=final,
@@ -146,16 +146,20 @@ def _record_attempt(work: Path, fingerprint: str) -> int:
         f.write(f"{fingerprint} {worker_name()}\n")
         f.flush()
         os.fsync(f.fileno())
-    return sum(line.split()[0] == fingerprint for line in log.read_text(encoding="utf-8").splitlines() if line)
+    return count_attempts(work, fingerprint)
 
 
-def _withdraw(job: Job) -> None:
-    """A failed document has no rows: its earlier version's rows would be stale."""
-    unpublished(Path(job.out), job.doc_id, Path(job.work_dir))
+def count_attempts(work: Path, fingerprint: str) -> int:
+    """Starts logged for this fingerprint (attempts.log)."""
+    log = work / ATTEMPTS
+    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
+    return sum(line.split()[0] == fingerprint for line in lines if line)
 
 
-def unpublished(out: Path, doc_id: str, work: Path) -> None:
-    """Remove a document's rows and TMX, and forget its publish step (so the next run redoes it)."""
+def withdraw(out: Path, doc_id: str, work: Path) -> None:
+    """Remove a document's rows and TMX, and forget its publish step (so the next run redoes it).
+
+    A failed document has no rows: its earlier version's rows would be stale."""
     store.unpublish(out, doc_id)
     tmx_path(out, doc_id).unlink(missing_ok=True)
     (work / "publish.done").unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .. import io
 from . import store
-from .document import OUTCOME, Job, Outcome, process_document, tmx_path, unpublished, worker_name
+from .document import OUTCOME, Job, Outcome, process_document, count_attempts, tmx_path, withdraw, worker_name
 from .executors import ProcessSettings, make_executor
 from .fingerprint import ORDER, Plan, inputs_hash
 
@@ -96,13 +96,9 @@ def remove_gone(manifest: pd.DataFrame, work_root: Path, out: Path) -> list[str]
 def _failed(job: Job, reason: str) -> Outcome:
     """The outcome of a task Dask gave up on (its workers kept dying)."""
     work = Path(job.work_dir)
-    log = work / "attempts.log"
     fp = job.fingerprints[ORDER[-1]]
-    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
-    outcome = Outcome(
-        job.doc_id, fp, "failed", sum(l.split()[0] == fp for l in lines if l), 0.0, [], reason, worker_name()
-    )
-    unpublished(Path(job.out), job.doc_id, work)
+    outcome = Outcome(job.doc_id, fp, "failed", count_attempts(work, fp), 0.0, [], reason, worker_name())
+    withdraw(Path(job.out), job.doc_id, work)
     io.write_json(asdict(outcome), work / OUTCOME)
     return outcome
 
