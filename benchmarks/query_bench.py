@@ -9,9 +9,10 @@ synthetic pair's side is its UNPC vector (or the length-weighted sum of two) plu
 little noise, so the vectors cluster like real ones (``--random-vectors``: plain
 random unit vectors instead). Query vectors always come from the real model.
 
-Reports build time, index size, and latency percentiles of keyword queries (Chinese
+Reports build time, index size, latency percentiles of keyword queries (Chinese
 and English terms, with and without filters) and semantic queries (query encoding +
-search). Builds into a temporary folder that is removed at the end (``--keep``).
+search), the time to update the index for one edited document, and (``--detect-docs``)
+the time to find which documents changed. Builds into a temporary folder that is removed at the end (``--keep``).
 
     .venv/bin/python benchmarks/query_bench.py                 # 1,000,000 pairs
     .venv/bin/python benchmarks/query_bench.py --pairs 50000   # a quick run
@@ -214,6 +215,72 @@ def keyword_queries(zh: list[str], en: list[str], n_docs: int, count: int, seed:
     return out
 
 
+def pick_update_docs(rows, zvec, evec, docs, count: int) -> list[tuple]:
+    """(doc row, its pairs with one character changed, zh, en) of ``count`` documents spread
+    over the corpus: what an update of one edited document appends."""
+    picked = []
+    for d in np.linspace(0, len(docs) - 1, count).astype(int) if count else []:
+        doc = docs.iloc[[d]].assign(source=f"edited-{d}")
+        take = np.flatnonzero(rows.doc_id.to_numpy() == doc.doc_id.iloc[0])
+        pairs = rows.iloc[take].reset_index(drop=True)
+        pairs.loc[0, "en_text"] = pairs.en_text[0].replace("e", "E", 1) + " quokkaupdate"
+        picked.append((doc, pairs, zvec[take].copy(), evec[take].copy()))
+    return picked
+
+
+def time_updates(out: Path, picked: list[tuple], corpus_order: list[str], say) -> dict:
+    """Seconds to update the index for one edited document (``incremental.apply_update``:
+    delete its pairs, append the new ones), then to open the index and find the edit."""
+    from pipeline.search.incremental import apply_update
+
+    seconds, reopen = [], []
+    for doc, pairs, zh, en in picked:
+        t = time.perf_counter()
+        meta = apply_update(out, pairs, doc, zh, en, [doc.doc_id.iloc[0]], corpus_order, "benchmark")
+        seconds.append(round(time.perf_counter() - t, 3))
+        t = time.perf_counter()
+        index = SearchIndex(out)
+        hits, _ = index.keyword("quokkaupdate", Filters(docs=[doc.doc_id.iloc[0]]))
+        index.semantic(np.asarray(en[0], dtype=np.float32), limit=10)
+        reopen.append(round(time.perf_counter() - t, 3))
+        if not hits:
+            raise SystemExit(f"update of {doc.doc_id.iloc[0]}: the edited pair is not found")
+        say(f"update of {doc.doc_id.iloc[0]} ({len(pairs)} pairs): {seconds[-1]} s; reopen + 2 queries {reopen[-1]} s")
+    return {
+        "documents": len(picked),
+        "pairs_per_document": len(picked[0][1]),
+        "seconds": seconds,
+        "reopen_and_query_seconds": reopen,
+        "rows_after": meta["rows"],
+        "dead_after": meta["dead"],
+    }
+
+
+def time_change_detection(n_docs: int, folder: Path, say) -> dict:
+    """Seconds for ``bitext index`` to find what changed (list and hash every document's
+    table files) over ``n_docs`` copies of the bundled document's tables."""
+    from pipeline.corpus import store
+    from pipeline.search.corpus import TABLE_NAMES
+    from pipeline.search.incremental import document_files, document_sources
+
+    src = ROOT / "aligned"
+    doc = "CTOC_COP_WG.2_2009_1"
+    files = {name: (store.doc_file(src, name, "zh-en", doc)).read_bytes() for name in TABLE_NAMES}
+    for i in range(n_docs):
+        for name, data in files.items():
+            path = store.doc_file(folder, name, "zh-en", f"DOC_{i:06d}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    t = time.perf_counter()
+    found = document_files(folder)
+    listed = time.perf_counter() - t
+    document_sources(found)
+    total = time.perf_counter() - t
+    size = sum(len(d) for d in files.values()) * n_docs
+    say(f"change detection over {n_docs} documents ({size / 2**20:.0f} MiB): {total:.2f} s (listing {listed:.2f} s)")
+    return {"documents": n_docs, "bytes": size, "seconds": round(total, 2), "listing_seconds": round(listed, 2)}
+
+
 def percentiles(ms: list[float]) -> dict:
     a = np.array(ms)
     return {
@@ -262,6 +329,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="build here instead of a temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the index folder")
     parser.add_argument("--report", type=Path, default=None, help="write the results as JSON here")
+    parser.add_argument(
+        "--update-docs", type=int, default=3, help="documents edited one at a time to time an index update (default 3)"
+    )
+    parser.add_argument(
+        "--detect-docs",
+        type=int,
+        default=0,
+        help="also time change detection over this many copies of the bundled document's tables "
+        "(needs aligned/ from `dvc repro`; default 0: skip)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.pairs < 1:
@@ -313,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         report["index_files_bytes"] = sizes
         report["ivf_levels"] = meta["ivf_levels"]
         say(f"built in {report['build_s']} s; index {report['index_bytes'] / 2**20:.0f} MiB")
+        picked = pick_update_docs(rows, zvec, evec, docs, args.update_docs)
         del rows, zvec, evec
 
         index = SearchIndex(out)
@@ -368,6 +446,10 @@ def main(argv: list[str] | None = None) -> int:
                 "mean_top10_similarity_shortfall": round(float(np.mean(shortfall)), 4),
             }
         say(f"semantic: {report['semantic']}")
+        if picked:
+            report["update"] = time_updates(out, picked, list(docs.doc_id), say)
+        if args.detect_docs:
+            report["change_detection"] = time_change_detection(args.detect_docs, tmp / "detect", say)
     finally:
         if not args.keep and args.out is None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -48,7 +48,8 @@ Pipeline (what `dvc repro` runs; every folder raw/<DOC>/ is a document):
     align           -> work/docs/<DOC>/alignments.parquet, sentence_alignments.parquet
     (publish)       -> aligned/<table>.parquet/<pair>/<DOC>.parquet, aligned/tmx/<DOC>.tmx
                     then aligned/ledger.parquet, aligned/metrics.json
-  index           aligned/* -> aligned/index/ (SQLite FTS5 + vectors), aligned/pairs.jsonl
+  index           aligned/* -> aligned/index/ (SQLite FTS5 + vectors; updated per changed document)
+  write jsonl     aligned/* -> aligned/pairs.jsonl
   tmx             aligned/* -> aligned/corpus.tmx (TMX 1.4b)
 The steps of `process` are also commands of their own, for one document by hand.
 

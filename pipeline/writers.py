@@ -127,7 +127,7 @@ def _none(v):
 @register
 class JsonlWriter(Writer):
     name, suffix = "jsonl", ".jsonl"
-    help = "every pair at both levels with all metadata, one JSON object a line (row = the index's row)"
+    help = "every pair at both levels with all metadata, one JSON object a line (row: its 0-based line)"
 
     def write(self, model: PairModel, out: Path, params: dict, **options) -> dict:
         docs = model.documents

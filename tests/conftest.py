@@ -92,10 +92,10 @@ def bundled_index(tmp_path_factory, bundled_output) -> Path:
                 str(bundled_output.parent / "work"),
                 "--out",
                 str(out / "index"),
-                "--jsonl",
-                str(out / "pairs.jsonl"),
             ]
         )
         == 0
     )
+    jsonl = ["--params", str(params), "write", "jsonl", str(bundled_output), "--out", str(out / "pairs.jsonl")]
+    assert main(jsonl) == 0
     return out / "index"

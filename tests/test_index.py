@@ -47,8 +47,13 @@ def test_sqlite_schema_and_full_text_search(bundled_index):
         "WHERE pairs_fts MATCH '{zh_words} : 筹集 资源' AND p.level = 'unit' ORDER BY p.row"
     ).fetchall()
     assert [r[0] for r in rows] == [f"{BUNDLED}:{n}" for n in (9, 42, 59)]
-    lo, hi = meta["levels"]["unit"]
-    assert db.execute("SELECT min(row), max(row) FROM pairs WHERE level = 'unit'").fetchone() == (lo, hi - 1)
+    # a full build: each level one contiguous block of rows, as the ranges table says
+    first, last, count = db.execute("SELECT min(row), max(row), count(*) FROM pairs WHERE level = 'unit'").fetchone()
+    assert last - first + 1 == count == meta["level_pairs"]["unit"] == meta["pairs"] - meta["level_pairs"]["sentence"]
+    assert db.execute("SELECT min(first_row), max(last_row) FROM ranges WHERE level = 'unit'").fetchone() == (
+        first,
+        last,
+    )
 
 
 def _unit_rows_match(index_dir, bundled_output, vector_of) -> None:

@@ -24,6 +24,9 @@ import pytest
 from pipeline import io
 from pipeline.cli import main
 from pipeline.corpus import store
+from pipeline.params import load_params
+from pipeline.search.engine import SearchIndex
+from pipeline.search.incremental import index_corpus
 from pipeline.schema import TABLES
 
 from . import scale_corpus
@@ -188,7 +191,8 @@ def test_worker_killed_mid_run(tmp_path, embedded_model_dir):
 def test_incremental_runs(tmp_path, embedded_model_dir):
     raw = tmp_path / "raw"
     docs = scale_corpus.build(raw, 6)
-    params = write_params(tmp_path / "params.yaml", embedded_model_dir)
+    # deleted rows may pile up here (4 of 7 documents change): no compaction into a full build
+    params = write_params(tmp_path / "params.yaml", embedded_model_dir, **{"index.compact_dead_share": 0.9})
 
     def run(params_path=params) -> pd.DataFrame:
         code, out = _process(tmp_path, raw, params_path, "run")
@@ -196,15 +200,28 @@ def test_incremental_runs(tmp_path, embedded_model_dir):
         ledger = _ledger(out)
         return ledger[ledger.steps_run.map(len) > 0]
 
+    def index() -> dict:
+        """`bitext index` after the run: what it did."""
+        run_dir = tmp_path / "run"
+        update = index_corpus(run_dir / "aligned", run_dir / "work", run_dir / "index", load_params(params))["update"]
+        return {"update": " ".join([update["mode"], *update.get("docs", [])])}
+
     assert len(run()) == 6
+    assert index()["update"] == "full"
     assert run().empty  # nothing changed: no task
+    assert index()["update"] == "none"
     changed = raw / docs[2] / "en.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("e", "E", 1), encoding="utf-8")
     assert list(run().index) == [docs[2]]
+    assert index()["update"] == f"incremental {docs[2]}"  # the index changed for it only
     scale_corpus.write_text_doc(raw / "NEW_2026_1", [("新的一段。", "A new paragraph.")])
     assert list(run().index) == ["NEW_2026_1"]
+    assert index()["update"] == "incremental NEW_2026_1"
     shutil.rmtree(raw / docs[0])
     assert run().empty
+    assert index()["update"] == f"incremental {docs[0]}"
+    found = SearchIndex(tmp_path / "run" / "index").db.execute("SELECT count(*) FROM pairs WHERE doc_id = ?", [docs[0]])
+    assert found.fetchone() == (0,)
     out = tmp_path / "run" / "aligned"
     for name, frame in _tables(out).items():
         assert docs[0] not in set(frame.doc_id), name

@@ -25,7 +25,7 @@ from .. import io
 from ..embed.cache import text_key
 from ..embed.model import EmbeddingSettings
 from ..errors import PipelineError
-from . import ivf
+from . import ivf, vectorfile
 from .corpus import LEVELS, documents_of, flat_rows, read_tables
 from .schema import DDL, FILES, SCHEMA_VERSION
 from .terms import char_bigrams
@@ -42,6 +42,12 @@ class IndexSettings:
     # None: reuse the embed stage's vectors (made with embedding.prompt) for both.
     passage_prompt: str | None = "passage: "
     query_prompt: str = "query: "
+    # Updates (one document changed) append rows; a full build runs instead when deleted
+    # rows would exceed this share of all rows (their vectors still take space and scan time)
+    compact_dead_share: float = 0.3
+    # ... or when rows appended since the IVF lists were trained exceed this share of the
+    # pairs they were trained on (new rows join the nearest list; the lists drift)
+    ivf_retrain_growth: float = 0.5
 
 
 DEFAULTS = asdict(IndexSettings())
@@ -97,12 +103,6 @@ def compose_vectors(
     return out["zh"], out["en"]
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
-    cats = sorted({v for v in values if isinstance(v, str)})
-    lookup = {v: i for i, v in enumerate(cats)}
-    return np.array([lookup.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int32), cats
-
-
 def _json_list(v) -> str:
     return json.dumps(list(v), ensure_ascii=False)
 
@@ -118,6 +118,167 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
+def with_item(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows if "item" in rows.columns else rows.assign(item=None)
+
+
+def _codes(values, known: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Codes of ``values`` in ``known``, which is extended (never reordered) by new values."""
+    known = list(known)
+    new = sorted({v for v in values if isinstance(v, str)} - set(known))
+    known += new
+    lookup = {v: i for i, v in enumerate(known)}
+    return np.array([lookup[v] if isinstance(v, str) else -1 for v in values], dtype=np.int32), known
+
+
+def doc_ranges(rows: pd.DataFrame, first_row: int) -> list[tuple[str, str, int, int]]:
+    """(level, doc_id, first_row, last_row) of each (level, document) block of ``rows``,
+    which must be contiguous (rows ordered by level, then document)."""
+    ranges = []
+    if not len(rows):
+        return ranges
+    key = rows.level.astype(str) + "\0" + rows.doc_id.astype(str)
+    starts = np.flatnonzero(np.r_[True, key.to_numpy()[1:] != key.to_numpy()[:-1]])
+    ends = np.r_[starts[1:], len(rows)] - 1
+    seen = set()
+    for s, e in zip(starts, ends):
+        block = (rows.level.iat[s], rows.doc_id.iat[s])
+        if block in seen:
+            raise ValueError(f"rows must be ordered by level, then document ({block} is split)")
+        seen.add(block)
+        ranges.append((block[0], block[1], first_row + int(s), first_row + int(e)))
+    return ranges
+
+
+def row_arrays(rows: pd.DataFrame, meta: dict) -> dict[str, np.ndarray]:
+    """The per-row filter arrays of ``rows`` (rows.npz); extends meta's kinds and items."""
+    n = len(rows)
+    kind_codes, meta["kinds"] = _codes(list(rows.kind) if n else [], meta.get("kinds", []))
+    item_codes, meta["items"] = _codes(list(rows["item"]) if n else [], meta.get("items", []))
+    return {
+        "level": np.array([LEVELS.index(v) for v in rows.level], dtype=np.int8),
+        "kind": kind_codes.astype(np.int16),
+        "item": item_codes,
+        "score": rows.score.to_numpy(dtype=np.float32) if n else np.zeros(0, np.float32),
+        "has_zh": np.array([bool(t and t.strip()) for t in rows.zh_text], dtype=bool),
+        "has_en": np.array([bool(t and t.strip()) for t in rows.en_text], dtype=bool),
+        "ivf_list": np.full(n, -1, dtype=np.int32),
+    }
+
+
+def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """rows.npz, replaced atomically (readers never see half a file)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    tmp.chmod(_umask_mode())
+    os.replace(tmp, path)
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as z:
+        return {k: z[k] for k in z.files}
+
+
+def fts_values(zh_words: str, en_text: str, zh_text: str) -> tuple[str, str, str]:
+    """The FTS5 columns of a pair (the same values delete it again: the table is contentless)."""
+    return zh_words, en_text, char_bigrams(zh_text)
+
+
+def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say=lambda msg: None) -> None:
+    """The pairs and their full-text rows; row numbers from ``first_row``."""
+    chunk, n, t0 = 20000, len(rows), time.perf_counter()
+    for start in range(0, n, chunk):
+        recs = list(rows.iloc[start : start + chunk][PAIR_COLUMNS].itertuples(index=False))
+        words = [" ".join(r.zh_tokens) for r in recs]
+        row0 = first_row + start
+        db.executemany(
+            f"INSERT INTO pairs VALUES ({', '.join('?' * 14)})",
+            [
+                (
+                    row0 + i,
+                    r.level,
+                    r.pair_id,
+                    r.unit_pair_id,
+                    r.doc_id,
+                    _none(r.item),
+                    r.kind,
+                    r.link,
+                    float(r.score),
+                    _json_list(r.zh_ids),
+                    _json_list(r.en_ids),
+                    r.zh_text,
+                    r.en_text,
+                    w,
+                )
+                for i, (r, w) in enumerate(zip(recs, words))
+            ],
+        )
+        db.executemany(
+            "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
+            [(row0 + i, *fts_values(w, r.en_text, r.zh_text)) for i, (r, w) in enumerate(zip(recs, words))],
+        )
+        if start and start % (chunk * 10) == 0:
+            say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
+
+
+PAIR_COLUMNS = [
+    "level",
+    "pair_id",
+    "unit_pair_id",
+    "doc_id",
+    "item",
+    "kind",
+    "link",
+    "score",
+    "zh_ids",
+    "en_ids",
+    "zh_text",
+    "en_text",
+    "zh_tokens",
+]
+
+
+def train_ivf(meta: dict, arrays: dict, zh: np.ndarray, en: np.ndarray, say=lambda msg: None) -> dict:
+    """k-means lists of every level larger than ``exact_max_pairs``; sets arrays['ivf_list']
+    and meta's ivf_levels / ivf_trained_rows; returns the centroids for ivf.npz."""
+    centroids, meta["ivf_levels"], meta["ivf_trained_rows"] = {}, [], {}
+    for li, level in enumerate(LEVELS):
+        rows = np.flatnonzero(arrays["level"] == li)
+        if len(rows) <= meta["exact_max_pairs"]:
+            continue
+        t0 = time.perf_counter()
+        pair = ivf.pair_vectors(zh, en, rows)
+        built = ivf.build(pair)
+        arrays["ivf_list"][rows] = built["labels"]
+        centroids[f"{level}_centroids"] = built["centroids"]
+        meta["ivf_levels"].append(level)
+        meta["ivf_trained_rows"][level] = int(len(rows))
+        say(f"ivf {level}: {len(built['centroids'])} lists over {len(rows)} pairs ({time.perf_counter() - t0:.1f} s)")
+    return centroids
+
+
+def document_records(documents: pd.DataFrame, position: dict[str, int]) -> list[tuple]:
+    source = documents["source"] if "source" in documents.columns else [None] * len(documents)
+    return [
+        (r.doc_id, r.symbol, _none(r.original_lang), r.srclang, position[r.doc_id], _none(s))
+        for r, s in zip(documents.itertuples(), source)
+    ]
+
+
+def write_meta(db: sqlite3.Connection, meta: dict) -> None:
+    db.execute("DELETE FROM meta")
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
+    )
+
+
+def level_counts(arrays: dict, live: np.ndarray | None = None) -> dict[str, int]:
+    levels = arrays["level"] if live is None else arrays["level"][live]
+    return {level: int(np.sum(levels == li)) for li, level in enumerate(LEVELS)}
+
+
 def write_index(
     out_dir: Path,
     rows: pd.DataFrame,
@@ -128,152 +289,58 @@ def write_index(
     meta: dict | None = None,
     progress=None,
 ) -> dict:
-    """Write the index folder (atomically replacing an old one).
+    """Write the whole index folder (atomically replacing an old one).
 
     ``rows`` must be ordered by level then document (as :func:`flat_rows` returns them);
-    ``documents`` has doc_id, symbol, srclang. Returns the index's meta.
+    ``documents`` has doc_id, symbol, original_lang, srclang and optionally ``source``
+    (what the document's rows were made from; :mod:`.incremental` compares it). Returns
+    the index's meta.
     """
     say = progress or (lambda msg: None)
     p = index_params(params)
-    missing = {c: None for c in ("item",) if c not in rows.columns}
-    if missing:
-        rows = rows.assign(**missing)
+    rows = with_item(rows)
     out_dir = Path(out_dir)
     n = len(rows)
     dim = int(zh.shape[1]) if zh.ndim == 2 else 0
     dtype = np.dtype(p["vector_dtype"])
     if dtype not in (np.float16, np.float32):
         raise PipelineError(f"index.vector_dtype must be float16 or float32, got {p['vector_dtype']}")
+    ranges = doc_ranges(rows, 0)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        levels = rows.level.to_numpy() if n else np.array([], dtype=object)
-        doc_list = list(documents.doc_id)
-        doc_code = {d: i for i, d in enumerate(doc_list)}
-        docs = rows.doc_id.map(doc_code).to_numpy(dtype=np.int32) if n else np.zeros(0, np.int32)
-        level_code = np.array([LEVELS.index(v) for v in levels], dtype=np.int8)
-        if n and np.any(np.diff(level_code.astype(np.int64) * (len(doc_list) + 1) + docs) < 0):
-            raise ValueError("rows must be ordered by level, then document")
-        ranges = []
-        level_ranges = {}
-        for li, level in enumerate(LEVELS):
-            idx = np.flatnonzero(level_code == li)
-            level_ranges[level] = [int(idx[0]), int(idx[-1]) + 1] if len(idx) else [0, 0]
-            for di, doc in enumerate(doc_list):
-                d_idx = idx[docs[idx] == di]
-                if len(d_idx):
-                    ranges.append((level, doc, int(d_idx[0]), int(d_idx[-1])))
-        kind_codes, kinds = _codes(rows.kind if n else pd.Series([], dtype=object))
-        item_codes, items = _codes(rows["item"] if n else pd.Series([], dtype=object))
         meta = {
             **(meta or {}),
             "schema_version": SCHEMA_VERSION,
+            "rows": n,
             "pairs": n,
+            "dead": 0,
+            "built_rows": n,
             "dim": dim,
             "vector_dtype": dtype.name,
-            "levels": level_ranges,
-            "kinds": kinds,
-            "items": items,
-            "documents": len(doc_list),
+            "documents": len(documents),
             "exact_max_pairs": int(p["exact_max_pairs"]),
             "ivf_candidates": int(p["ivf_candidates"]),
-            "ivf_levels": [],
         }
+        arrays = row_arrays(rows, meta)
+        meta["level_pairs"] = level_counts(arrays)
+        zh, en = zh.astype(dtype, copy=False), en.astype(dtype, copy=False)
+        vectorfile.create(tmp / FILES["zh"], zh)
+        vectorfile.create(tmp / FILES["en"], en)
+        np.savez(tmp / FILES["ivf"], **train_ivf(meta, arrays, zh, en, say))
+        save_arrays(tmp / FILES["rows"], arrays)
 
-        # Vectors, row-aligned with the pairs, and the per-row arrays used by filters.
-        np.save(tmp / FILES["zh"], zh.astype(dtype, copy=False))
-        np.save(tmp / FILES["en"], en.astype(dtype, copy=False))
-        has_zh = np.array([bool(t and t.strip()) for t in rows.zh_text], dtype=bool) if n else np.zeros(0, bool)
-        has_en = np.array([bool(t and t.strip()) for t in rows.en_text], dtype=bool) if n else np.zeros(0, bool)
-        np.savez(
-            tmp / FILES["rows"],
-            level=level_code,
-            doc=docs,
-            kind=kind_codes.astype(np.int16),
-            item=item_codes,
-            score=rows.score.to_numpy(dtype=np.float32) if n else np.zeros(0, np.float32),
-            has_zh=has_zh,
-            has_en=has_en,
-        )
-
-        # IVF lists for levels too large to scan exactly.
-        ivf_arrays = {}
-        for level, (lo, hi) in level_ranges.items():
-            if hi - lo > meta["exact_max_pairs"]:
-                t0 = time.perf_counter()
-                pair = zh[lo:hi].astype(np.float32) + en[lo:hi].astype(np.float32)
-                built = ivf.build(pair)
-                del pair
-                for key, arr in built.items():
-                    ivf_arrays[f"{level}_{key}"] = arr
-                meta["ivf_levels"].append(level)
-                say(
-                    f"ivf {level}: {len(built['centroids'])} lists over {hi - lo} pairs "
-                    f"({time.perf_counter() - t0:.1f} s)"
-                )
-        np.savez(tmp / FILES["ivf"], **ivf_arrays)
-
-        # SQLite: pairs, documents, row ranges, meta, and the FTS5 table.
         t0 = time.perf_counter()
         db = sqlite3.connect(tmp / FILES["db"])
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-262144;")
         db.executescript(DDL)
-        db.executemany(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-            [(r.doc_id, r.symbol, _none(r.original_lang), r.srclang, i) for i, r in enumerate(documents.itertuples())],
-        )
+        position = {d: i for i, d in enumerate(documents.doc_id)}
+        db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)", document_records(documents, position))
         db.executemany("INSERT INTO ranges VALUES (?, ?, ?, ?)", ranges)
-        chunk = 20000
-        cols = [
-            "level",
-            "pair_id",
-            "unit_pair_id",
-            "doc_id",
-            "item",
-            "kind",
-            "link",
-            "score",
-            "zh_ids",
-            "en_ids",
-            "zh_text",
-            "en_text",
-            "zh_tokens",
-        ]
-        for start in range(0, n, chunk):
-            recs = list(rows.iloc[start : start + chunk][cols].itertuples(index=False))
-            db.executemany(
-                "INSERT INTO pairs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        start + i,
-                        r.level,
-                        r.pair_id,
-                        r.unit_pair_id,
-                        r.doc_id,
-                        _none(r.item),
-                        r.kind,
-                        r.link,
-                        float(r.score),
-                        _json_list(r.zh_ids),
-                        _json_list(r.en_ids),
-                        r.zh_text,
-                        r.en_text,
-                    )
-                    for i, r in enumerate(recs)
-                ],
-            )
-            db.executemany(
-                "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
-                [(start + i, " ".join(r.zh_tokens), r.en_text, char_bigrams(r.zh_text)) for i, r in enumerate(recs)],
-            )
-            if start and start % (chunk * 10) == 0:
-                say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
+        insert_pairs(db, rows, 0, say)
         say("sqlite: merging the full-text index")
         db.execute("INSERT INTO pairs_fts(pairs_fts) VALUES ('optimize')")
-        db.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
-        )
+        write_meta(db, meta)
         db.commit()
         db.execute("ANALYZE")
         db.close()
@@ -295,16 +362,9 @@ def write_index(
     return meta
 
 
-def build_index(
-    rows: pd.DataFrame,
-    documents: pd.DataFrame,
-    by_key: dict[str, np.ndarray],
-    out_dir: Path,
-    params: dict,
-    built_from: str,
-    progress=None,
-) -> dict:
-    """The index of pairs (``flat_rows``) with their vectors composed from stored ones."""
+def index_vectors(rows: pd.DataFrame, by_key: dict[str, np.ndarray], params: dict, progress=None):
+    """(zh, en) vectors of the pairs: composed from the stage vectors ``by_key`` or, with a
+    passage prompt other than the embed stage's, from the members encoded with it."""
     emb = params.get("embedding") or {}
 
     def encode_missing(texts: list[str]) -> np.ndarray:
@@ -315,20 +375,41 @@ def build_index(
 
     dim = len(next(iter(by_key.values()))) if by_key else None
     if dim is None and len(rows):
-        raise PipelineError(f"{built_from}: no stored vectors for the aligned documents; run `bitext embed` first")
-    p = index_params(params)
-    passage = p["passage_prompt"]
+        raise PipelineError("no stored vectors for the aligned documents; run `bitext process` first")
+    passage = index_params(params)["passage_prompt"]
     if passage is not None and passage != emb.get("prompt", "") and len(rows) and emb.get("model"):
         by_key = passage_vectors(rows, emb, passage, progress)
-    else:
-        passage = emb.get("prompt", "")
-    zh, en = compose_vectors(rows, by_key, dim, encode_missing if emb.get("model") else None)
-    meta = {
+    return compose_vectors(rows, by_key, dim, encode_missing if emb.get("model") else None)
+
+
+def prompt_meta(params: dict) -> dict:
+    """The meta keys saying which model and prompts the index's vectors need."""
+    emb = params.get("embedding") or {}
+    p = index_params(params)
+    passage = p["passage_prompt"] if p["passage_prompt"] is not None else emb.get("prompt", "")
+    return {
         "embedding_model": emb.get("model"),
         "embedding_prompt": passage,
         "query_prompt": p["query_prompt"] if p["passage_prompt"] is not None else passage,
-        "built_from": built_from,
     }
+
+
+def build_index(
+    rows: pd.DataFrame,
+    documents: pd.DataFrame,
+    by_key: dict[str, np.ndarray],
+    out_dir: Path,
+    params: dict,
+    built_from: str,
+    progress=None,
+    meta: dict | None = None,
+) -> dict:
+    """The whole index of pairs (``flat_rows``) with their vectors composed from stored ones."""
+    try:
+        zh, en = index_vectors(rows, by_key, params, progress)
+    except PipelineError as err:
+        raise PipelineError(f"{built_from}: {err}") from None
+    meta = {**(meta or {}), **prompt_meta(params), "built_from": built_from}
     return write_index(out_dir, rows, documents, zh, en, params, meta, progress)
 
 
@@ -346,7 +427,8 @@ def passage_vectors(rows: pd.DataFrame, emb: dict, prompt: str, progress=None) -
 
 
 def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict, progress=None) -> dict:
-    """The index of the tables in ``aligned`` (vectors from ``work_root``)."""
+    """The whole index of the tables in ``aligned`` (vectors from ``work_root``); ``bitext
+    index`` updates an existing one instead (:mod:`.incremental`)."""
     tables = read_tables(aligned, producer="process")
     documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
     by_key = load_vectors(work_root, list(documents.doc_id))

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import PipelineError
-from . import ivf
+from . import ivf, vectorfile
 from .corpus import LEVELS
 from .schema import FILES, SCHEMA_VERSION
 from .terms import Term, compile_term
@@ -120,7 +120,9 @@ class SearchIndex:
             raise PipelineError(f"unknown kind {unknown[0]!r}; the index has: {', '.join(self.meta.get('kinds', []))}")
 
     def row_ranges(self, f: Filters) -> list[tuple[int, int]]:
-        """Inclusive row ranges of the level (and documents), in row order."""
+        """Inclusive row ranges holding the level's pairs (of the documents), in row order;
+        without documents, the span from the level's first row to its last (queries also
+        test the level)."""
         if f.docs:
             ids = self._doc_ids(f.docs)
             marks = ",".join("?" * len(ids))
@@ -132,11 +134,13 @@ class SearchIndex:
                     [f.level, *ids],
                 )
             ]
-        lo, hi = self.meta["levels"][f.level]
-        return [(lo, hi - 1)] if hi > lo else []
+        lo, hi = self.db.execute(
+            "SELECT min(first_row), max(last_row) FROM ranges WHERE level = ?", [f.level]
+        ).fetchone()
+        return [] if lo is None else [(lo, hi)]  # a full build's level is one range; updates append after it
 
     def _sql_filters(self, f: Filters) -> tuple[str, list]:
-        cond, args = [], []
+        cond, args = ["p.level = ?"], [f.level]
         if f.kinds:
             cond.append(f"p.kind IN ({','.join('?' * len(f.kinds))})")
             args += f.kinds
@@ -237,55 +241,56 @@ class SearchIndex:
     # --- semantic ------------------------------------------------------------------
 
     def _load_arrays(self) -> dict:
+        """rows.npz (the committed rows), plus ``live``: False for deleted rows."""
         if self._arrays is None:
+            n = self.meta["rows"]
             with np.load(self.folder / FILES["rows"]) as z:
-                self._arrays = {k: z[k] for k in z.files}
+                self._arrays = {k: z[k][:n] for k in z.files}
+            live = np.ones(n, dtype=bool)
+            if self.meta.get("dead"):
+                live[[r for (r,) in self.db.execute("SELECT row FROM tombstones")]] = False
+            self._arrays["live"] = live
         return self._arrays
 
     def vectors(self, lang: str) -> np.ndarray:
-        """The memory-mapped (pairs, dim) vectors of one side."""
+        """The memory-mapped (rows, dim) vectors of one side."""
         if lang not in self._vectors:
             path = self.folder / FILES[lang]
             if not path.is_file():
                 raise _not_found(self.folder)
-            self._vectors[lang] = np.load(path, mmap_mode="r")
+            self._vectors[lang] = vectorfile.open_rows(path, self.meta["rows"])
         return self._vectors[lang]
 
     def _load_ivf(self) -> dict:
+        """level -> its centroids, for the levels with IVF lists."""
         if self._ivf is None:
             path = self.folder / FILES["ivf"]
             self._ivf = {}
             if path.is_file():
                 with np.load(path) as z:
                     for level in self.meta.get("ivf_levels", []):
-                        self._ivf[level] = {k: z[f"{level}_{k}"] for k in ("centroids", "offsets", "rows")}
+                        self._ivf[level] = z[f"{level}_centroids"]
         return self._ivf
 
-    def _mask(self, f: Filters) -> tuple[int, int, np.ndarray | None]:
-        """(lo, hi, mask over rows lo..hi-1 or None when every row passes)."""
+    def _mask(self, f: Filters) -> np.ndarray:
+        """Over every row: live pairs of the level that pass the filters."""
         a = self._load_arrays()
-        lo, hi = self.meta["levels"][f.level]
-        mask = None
-
-        def narrow(m):
-            nonlocal mask
-            mask = m if mask is None else mask & m
-
+        mask = a["live"] & (a["level"] == LEVELS.index(f.level))
         if f.docs:
-            m = np.zeros(hi - lo, dtype=bool)
+            m = np.zeros(len(mask), dtype=bool)
             for first, last in self.row_ranges(f):
-                m[first - lo : last - lo + 1] = True
-            narrow(m)
+                m[first : last + 1] = True
+            mask &= m
         if f.kinds:
             codes = [self.meta["kinds"].index(k) for k in f.kinds]
-            narrow(np.isin(a["kind"][lo:hi], codes))
+            mask &= np.isin(a["kind"], codes)
         if f.items:
             items = self.meta.get("items", [])
             codes = [i for i, v in enumerate(items) if any(v == it or v.startswith(it + "(") for it in f.items)]
-            narrow(np.isin(a["item"][lo:hi], codes))
+            mask &= np.isin(a["item"], codes)
         if f.min_score is not None:
-            narrow(a["score"][lo:hi] >= f.min_score)
-        return lo, hi, mask
+            mask &= a["score"] >= f.min_score
+        return mask
 
     def _scan(self, lang: str, rows: np.ndarray, query: np.ndarray, contiguous: bool) -> np.ndarray:
         """query . vector of each row, in the stored dtype (torch: float16 needs no conversion)."""
@@ -348,29 +353,18 @@ class SearchIndex:
                 f"query vector has {query.shape[0]} dimensions, the index {self.meta['dim']}: "
                 f"was it built with another embedding model? re-run `bitext index`"
             )
-        lo, hi, mask = self._mask(f)
         a = self._load_arrays()
-        has = (a["has_zh"][lo:hi] | a["has_en"][lo:hi]) if side == "both" else a[f"has_{side}"][lo:hi]
-        keep = has if mask is None else has & mask
+        has = (a["has_zh"] | a["has_en"]) if side == "both" else a[f"has_{side}"]
+        keep = self._mask(f) & has
         n_keep = int(keep.sum())
         if n_keep == 0:
             return []
-        index = self._load_ivf().get(f.level)
-        contiguous = False
-        if exact or index is None or n_keep <= self.meta["exact_max_pairs"]:
-            if n_keep == hi - lo:
-                rows, contiguous = np.arange(lo, hi), True
-            else:
-                rows = lo + np.flatnonzero(keep)
+        centroids = self._load_ivf().get(f.level)
+        if exact or centroids is None or n_keep <= self.meta["exact_max_pairs"]:
+            rows = np.flatnonzero(keep)
         else:
-            want = int(self.meta["ivf_candidates"])
-            while True:
-                cand = ivf.probe(index, query, want)
-                cand = cand[keep[cand]]
-                if len(cand) >= limit or want >= hi - lo:
-                    break
-                want *= 4
-            rows = lo + cand
+            rows = ivf.probe(centroids, a["ivf_list"], keep, query, max(int(self.meta["ivf_candidates"]), limit))
+        contiguous = bool(len(rows)) and int(rows[-1] - rows[0]) + 1 == len(rows)
         sims, _ = self._score_rows(rows, query, side, contiguous)
         # The best rows of the (float16) scan, then their float32 similarities decide.
         k = min(max(4 * limit, 64), len(rows))

@@ -4,7 +4,9 @@ Large corpora cannot be scanned exactly within a query's time budget (a million 
 are two million float16 vectors). The index groups the pairs of one level into
 ``nlist`` clusters of their pair vector (zh + en, renormalised); a query scores the
 cluster centroids, keeps the best lists until about ``candidates`` pairs are covered,
-and scores only those pairs, exactly, against their stored side vectors. Recall is
+and scores only those pairs, exactly, against their stored side vectors. Each row's
+list is stored beside it (``rows.npz`` ``ivf_list``), so an index update assigns its
+new rows to the nearest centroid without touching the others. Recall is
 high but not guaranteed: ``exact=True`` (``bitext query --exact``) scans everything.
 """
 
@@ -48,26 +50,37 @@ def kmeans(vectors: np.ndarray, nlist: int, iterations: int = 8, sample: int = 1
     return centroids
 
 
+def pair_vectors(zh: np.ndarray, en: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """zh + en of the given rows, float32 (k-means normalises them)."""
+    out = np.empty((len(rows), zh.shape[1]), dtype=np.float32)
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start : start + CHUNK]
+        out[start : start + len(part)] = np.asarray(zh[part], dtype=np.float32) + np.asarray(en[part], dtype=np.float32)
+    return out
+
+
 def build(pair_vectors: np.ndarray, nlist: int | None = None, seed: int = 0) -> dict[str, np.ndarray]:
-    """centroids (nlist, dim) float32, offsets (nlist + 1) and rows (n) int64 (0-based within the level)."""
+    """centroids (nlist, dim) float32 and the list (label) of every row, int32."""
     n = len(pair_vectors)
     nlist = nlist or max(1, int(round(np.sqrt(n))))
     centroids = kmeans(pair_vectors, nlist, seed=seed)
-    labels = assign(pair_vectors, centroids)
-    order = np.argsort(labels, kind="stable")
-    offsets = np.zeros(nlist + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(labels, minlength=nlist))
-    return {"centroids": centroids.astype(np.float32), "offsets": offsets, "rows": order.astype(np.int64)}
+    return {"centroids": centroids.astype(np.float32), "labels": assign(pair_vectors, centroids)}
 
 
-def probe(ivf: dict[str, np.ndarray], query: np.ndarray, candidates: int) -> np.ndarray:
-    """Rows (within the level, sorted) of the best lists, covering at least ``candidates`` rows."""
-    offsets = ivf["offsets"]
-    scores = ivf["centroids"] @ query
-    order = np.argsort(-scores)
-    sizes = np.diff(offsets)[order]
-    covered = np.cumsum(sizes)
-    k = int(np.searchsorted(covered, candidates)) + 1
-    lists = order[:k]
-    rows = np.concatenate([ivf["rows"][offsets[i] : offsets[i + 1]] for i in lists]) if k else np.zeros(0, np.int64)
-    return np.sort(rows)
+def probe(
+    centroids: np.ndarray, labels: np.ndarray, keep: np.ndarray, query: np.ndarray, candidates: int
+) -> np.ndarray:
+    """Rows (sorted) where ``keep`` holds, in the lists closest to the query, covering at
+    least ``candidates`` such rows (all of them if there are fewer).
+
+    ``labels`` is every row's list (-1 outside this level); lists are counted over the
+    kept rows only, so filters and deleted rows never leave a probe short.
+    """
+    listed = keep & (labels >= 0)
+    sizes = np.bincount(labels[listed], minlength=len(centroids))
+    order = np.argsort(-(centroids @ query), kind="stable")
+    covered = np.cumsum(sizes[order])
+    k = min(int(np.searchsorted(covered, candidates)) + 1, len(order))
+    chosen = np.zeros(len(centroids) + 1, dtype=bool)  # the extra slot is label -1
+    chosen[order[:k]] = True
+    return np.flatnonzero(listed & chosen[labels])

@@ -3,29 +3,36 @@
 ``aligned/index/`` holds:
 
 - ``pairs.sqlite``: the pairs and an FTS5 full-text table (schema below).
-- ``vectors.zh.npy``, ``vectors.en.npy``: one row per pair, row ``i`` = ``pairs.row = i``
-  (float16 by default; L2-normalised; a zero row where that side is empty). Open them
-  with ``numpy.load(path, mmap_mode="r")``.
-- ``rows.npz``: per-row arrays for fast filtering in semantic search (level, doc, kind,
-  item codes, score, has_zh, has_en); the codes index ``meta.kinds``/``meta.items``.
-- ``ivf.npz``: k-means lists over the pair vectors, for levels larger than
-  ``meta.exact_max_pairs`` (``<level>_centroids``, ``<level>_offsets``, ``<level>_rows``).
+- ``vectors.zh.npy``, ``vectors.en.npy``: one row per row number, row ``i`` =
+  ``pairs.row = i`` (float16 by default; L2-normalised; a zero row where that side is
+  empty). Open them with ``numpy.load(path, mmap_mode="r")`` and use the first
+  ``meta.rows`` rows (an interrupted update may leave uncounted rows after them).
+- ``rows.npz``: per-row arrays for fast filtering in semantic search (level, kind and
+  item codes, score, has_zh, has_en, ivf_list); the codes index ``meta.kinds`` /
+  ``meta.items``.
+- ``ivf.npz``: k-means centroids (``<level>_centroids``) of the levels larger than
+  ``meta.exact_max_pairs``; a row's list is ``rows.npz`` ``ivf_list``.
 
-Rows are ordered by level (all sentence pairs, then all unit pairs), then document,
-then pair order, so a level or a (level, document) is a contiguous row range.
+A full build orders rows by level (all sentence pairs, then all unit pairs), then
+document, then pair order. An update (``bitext index`` after some documents changed)
+deletes a changed or removed document's pairs, lists their row numbers in
+``tombstones`` and appends the new rows at the end, sentence pairs then unit pairs:
+so a (level, document) is always one contiguous row range (``ranges``), and a row
+number is never reused. Row numbers are not stable across builds: join on ``pair_id``.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz", "ivf": "ivf.npz"}
 
 DDL = """
--- Key/value facts about the index; values are JSON. Keys: schema_version, pairs, dim,
--- vector_dtype, levels ({"sentence": [first_row, end_row), "unit": [...]}), kinds, items,
--- documents, embedding_model, embedding_prompt, exact_max_pairs, ivf_candidates,
--- ivf_levels, built_from.
+-- Key/value facts about the index; values are JSON. Keys: schema_version, rows (row
+-- numbers used, deleted ones included), pairs (live pairs), level_pairs ({"sentence": n,
+-- "unit": n}), dead (deleted rows), built_rows (rows at the last full build), dim,
+-- vector_dtype, kinds, items, documents, embedding_model, embedding_prompt, query_prompt,
+-- exact_max_pairs, ivf_candidates, ivf_levels, ivf_trained_rows, build_key, built_from.
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 -- One row per document, in corpus order.
@@ -34,7 +41,8 @@ CREATE TABLE documents (
   symbol TEXT NOT NULL,           -- UN document symbol
   original_lang TEXT,             -- language the document was drafted in; null if unknown
   srclang TEXT NOT NULL,          -- source language used for TMX (zh or en)
-  position INTEGER NOT NULL       -- 0-based order in the corpus
+  position INTEGER NOT NULL,      -- 0-based order in the corpus
+  source TEXT                     -- sha256 of what its rows were made from; null if unknown
 );
 
 -- One row per aligned pair, at both levels.
@@ -51,15 +59,19 @@ CREATE TABLE pairs (
   zh_ids TEXT NOT NULL,           -- JSON list of Chinese sentence or segment ids
   en_ids TEXT NOT NULL,           -- JSON list of English sentence or segment ids
   zh_text TEXT NOT NULL,          -- '' when the pair has no Chinese side (0-1)
-  en_text TEXT NOT NULL           -- '' when the pair has no English side (1-0)
+  en_text TEXT NOT NULL,          -- '' when the pair has no English side (1-0)
+  zh_words TEXT NOT NULL          -- the Chinese jieba tokens, space-separated (as indexed)
 );
 CREATE INDEX pairs_by_unit ON pairs (unit_pair_id);
 
--- Contiguous row ranges of each (level, document): end_row is inclusive.
+-- Contiguous row ranges of each (level, document): last_row is inclusive.
 CREATE TABLE ranges (
   level TEXT NOT NULL, doc_id TEXT NOT NULL, first_row INTEGER NOT NULL, last_row INTEGER NOT NULL,
   PRIMARY KEY (level, doc_id)
 );
+
+-- Row numbers of deleted pairs (their vectors stay until the next full build).
+CREATE TABLE tombstones (row INTEGER PRIMARY KEY);
 
 -- Full text, contentless (texts live in pairs; rowid = pairs.row). Tokenizer unicode61
 -- (case-folded, diacritics removed). Columns:

@@ -1,0 +1,194 @@
+"""`bitext index` updates an existing index for the documents that changed, and the result
+answers queries as a full build of the same tables does (issue 19, point 4)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import io
+from pipeline.corpus import store
+from pipeline.params import load_params
+from pipeline.search import incremental
+from pipeline.search.corpus import TABLE_NAMES
+from pipeline.search.engine import Filters, SearchIndex
+from pipeline.search.schema import FILES
+
+from .conftest import BUNDLED
+
+N_DOCS = 12
+TERMS = ["technical assistance", "Working Group", "国际合作", "技术援助", "agenda"]
+
+
+def _renamed(value, old: str, new: str):
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, (list, np.ndarray)):
+        return [_renamed(v, old, new) for v in value]
+    return value
+
+
+def _rename_columns(df, old: str, new: str) -> None:
+    for col in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            df[col] = [_renamed(v, old, new) for v in df[col]]
+
+
+def _clone(aligned: Path, work: Path, src: Path, src_work: Path, doc: str, old: str = BUNDLED) -> None:
+    """A document's rows and embeddings (the bundled one's by default) under another doc id."""
+    for name in TABLE_NAMES:
+        df = io.read_table(name, store.doc_file(src, name, "zh-en", old))
+        _rename_columns(df, old, doc)
+        io.write_table(name, df, store.doc_file(aligned, name, "zh-en", doc))
+    (work / doc).mkdir(parents=True, exist_ok=True)
+    shutil.copy(src_work / old / "embeddings.parquet", work / doc / "embeddings.parquet")
+
+
+def _edit_unit(aligned: Path, doc: str, old: str, new: str) -> None:
+    """Replace a word in the English side of one document's unit and sentence pairs."""
+    for name in ("alignments", "sentence_alignments"):
+        path = store.doc_file(aligned, name, "zh-en", doc)
+        df = io.read_table(name, path)
+        df["en_text"] = [t.replace(old, new) for t in df.en_text]
+        io.write_table(name, df, path)
+
+
+@pytest.fixture()
+def corpus(tmp_path, bundled_output):
+    aligned, work = tmp_path / "aligned", tmp_path / "work"
+    docs = [f"DOC_{i:02d}" for i in range(N_DOCS)]
+    for doc in docs:
+        _clone(aligned, work, bundled_output, bundled_output.parent / "work", doc)
+    params = load_params(bundled_output.parent / "params.yaml")
+    return {"aligned": aligned, "work": work, "docs": docs, "params": params, "index": tmp_path / "index"}
+
+
+def _index(c, rebuild=False, out=None) -> dict:
+    return incremental.index_corpus(c["aligned"], c["work"], out or c["index"], c["params"], rebuild=rebuild)
+
+
+def _answers(folder: Path, query_vector: np.ndarray) -> dict:
+    """What a user sees: keyword hits (as sets of pair ids) and semantic top hits."""
+    index = SearchIndex(folder)
+    out = {}
+    for level in ("sentence", "unit"):
+        for term in TERMS:
+            hits, _ = index.keyword(term, Filters(level=level), limit=1000)
+            out[(level, term)] = sorted((h["pair_id"], h["zh_text"], h["en_text"]) for h in hits)
+        top = index.semantic(query_vector, Filters(level=level), limit=15, exact=True)
+        out[(level, "semantic")] = sorted((h["pair_id"], h["similarity"]) for h in top)
+    db = sqlite3.connect(folder / FILES["db"])
+    out["documents"] = list(db.execute("SELECT doc_id, symbol, position, source FROM documents ORDER BY position"))
+    return out
+
+
+def _vectors_by_pair(folder: Path) -> dict[str, np.ndarray]:
+    index = SearchIndex(folder)
+    rows = dict(index.db.execute("SELECT pair_id, row FROM pairs"))
+    zh = index.vectors("zh")
+    return {p: np.asarray(zh[r]) for p, r in rows.items()}
+
+
+def test_one_changed_document_is_the_only_one_reindexed(corpus, tmp_path):
+    assert _index(corpus)["update"]["mode"] == "full"
+    before = _vectors_by_pair(corpus["index"])
+    rows_before = dict(sqlite3.connect(corpus["index"] / FILES["db"]).execute("SELECT pair_id, row FROM pairs"))
+    q = SearchIndex(corpus["index"]).vectors("en")[5].astype(np.float32)
+
+    assert _index(corpus)["update"] == {"mode": "none", "documents": 0}
+
+    _edit_unit(corpus["aligned"], "DOC_03", "technical assistance", "technical quokkawork")
+    meta = _index(corpus)
+    assert meta["update"] == {"mode": "incremental", "documents": 1, "docs": ["DOC_03"]}
+    rows_after = dict(sqlite3.connect(corpus["index"] / FILES["db"]).execute("SELECT pair_id, row FROM pairs"))
+    moved = {p for p in rows_after if rows_before.get(p) != rows_after[p]}
+    assert moved and all(p.startswith("DOC_03:") for p in moved)  # only its rows are new
+    assert meta["dead"] == len(moved) and meta["rows"] == len(rows_before) + len(moved)
+    after = _vectors_by_pair(corpus["index"])
+    assert all(np.array_equal(before[p], after[p]) for p in after if not p.startswith("DOC_03:"))
+
+    hits, _ = SearchIndex(corpus["index"]).keyword("technical quokkawork", Filters(level="unit"))
+    assert hits and {h["doc_id"] for h in hits} == {"DOC_03"}
+
+    # the updated index answers as a full build of the same tables does
+    _index(corpus, out=tmp_path / "full", rebuild=True)
+    assert _answers(corpus["index"], q) == _answers(tmp_path / "full", q)
+
+
+def test_added_and_removed_documents(corpus):
+    _index(corpus)
+    _clone(corpus["aligned"], corpus["work"], corpus["aligned"], corpus["work"], "NEW_DOC", old="DOC_00")
+    assert _index(corpus)["update"]["docs"] == ["NEW_DOC"]
+    index = SearchIndex(corpus["index"])
+    assert "NEW_DOC" in [d["doc_id"] for d in index.documents]
+    assert index.keyword("agenda", Filters(level="unit", docs=["NEW_DOC"]))[0]
+
+    store.unpublish(corpus["aligned"], "DOC_05")
+    meta = _index(corpus)
+    assert meta["update"]["docs"] == ["DOC_05"] and meta["documents"] == N_DOCS
+    index = SearchIndex(corpus["index"])
+    assert "DOC_05" not in [d["doc_id"] for d in index.documents]
+    assert index.db.execute("SELECT count(*) FROM pairs WHERE doc_id = 'DOC_05'").fetchone() == (0,)
+    for level in ("sentence", "unit"):
+        hits, _ = index.keyword("agenda", Filters(level=level), limit=10000)
+        assert "DOC_05" not in {h["doc_id"] for h in hits}
+        top = index.semantic(index.vectors("en")[0].astype(np.float32), Filters(level=level), limit=50, exact=True)
+        assert "DOC_05" not in {h["doc_id"] for h in top}
+
+
+def test_many_changes_compact_into_a_full_build(corpus):
+    _index(corpus)
+    for doc in corpus["docs"][:6]:  # 6 dead of 12 + 6 documents' rows: over the default 0.3 share
+        _edit_unit(corpus["aligned"], doc, "agenda", "wombatgenda")
+    meta = _index(corpus)
+    assert meta["update"]["mode"] == "full" and "index.compact_dead_share" in meta["update"]["reason"]
+    assert meta["dead"] == 0
+
+
+def test_changed_settings_rebuild(corpus):
+    _index(corpus)
+    corpus["params"]["index"]["ivf_candidates"] = 777
+    meta = _index(corpus)
+    assert meta["update"]["mode"] == "full" and meta["ivf_candidates"] == 777
+
+
+def test_an_interrupted_update_leaves_the_old_index_working(corpus, monkeypatch):
+    _index(corpus)
+    q = SearchIndex(corpus["index"]).vectors("en")[7].astype(np.float32)
+    before = _answers(corpus["index"], q)
+    _edit_unit(corpus["aligned"], "DOC_07", "Working Group", "Working Zebraparty")
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # after the vectors and rows.npz were appended, before the commit
+
+    monkeypatch.setattr(incremental, "insert_pairs", crash)
+    with pytest.raises(KeyboardInterrupt):
+        _index(corpus)
+    assert _answers(corpus["index"], q) == before
+    monkeypatch.undo()
+    assert _index(corpus)["update"]["mode"] == "incremental"
+    hits, _ = SearchIndex(corpus["index"]).keyword("Working Zebraparty", Filters(level="unit"))
+    assert {h["doc_id"] for h in hits} == {"DOC_07"}
+    assert np.load(corpus["index"] / FILES["zh"], mmap_mode="r").shape[0] == SearchIndex(corpus["index"]).meta["rows"]
+
+
+def test_ivf_lists_take_the_new_rows(corpus):
+    corpus["params"]["index"]["exact_max_pairs"] = 100  # the sentence level (12 x 66 pairs) gets IVF lists
+    meta = _index(corpus)
+    assert meta["ivf_levels"] == ["sentence", "unit"] or "sentence" in meta["ivf_levels"]
+    _edit_unit(corpus["aligned"], "DOC_02", "agenda", "wombatgenda")
+    assert _index(corpus)["update"]["mode"] == "incremental"
+    index = SearchIndex(corpus["index"])
+    row = index.db.execute(
+        "SELECT row FROM pairs WHERE doc_id = 'DOC_02' AND level = 'sentence' AND en_text LIKE '%wombatgenda%'"
+    ).fetchone()[0]
+    arrays = index._load_arrays()
+    assert arrays["ivf_list"][row] >= 0 and arrays["live"].sum() == index.meta["pairs"]
+    query = (index.vectors("en")[row]).astype(np.float32)
+    top = index.semantic(query, Filters(level="sentence"), limit=3)  # through the IVF lists
+    assert top[0]["similarity"] > 0.99 and top[0]["doc_id"] in corpus["docs"]
