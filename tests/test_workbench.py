@@ -59,6 +59,10 @@ def test_term_and_its_translation_are_marked(client):
     assert found and sum("technical assistance" in m for m in found) >= 0.8 * len(found)
 
 
+def test_spotting_runs_on_the_query_threads(workbench):
+    assert workbench.spotter.threads == workbench.encoder.threads == workbench.params["embedding"]["query_threads"]
+
+
 def test_variants_count_renderings_and_filter_hits(client):
     v = client.get("/api/variants", params={"text": "技术援助"}).json()
     assert v["target_lang"] == "en" and v["variants"]
