@@ -19,8 +19,11 @@ defaults are the single source; params.yaml documents and overrides them):
 
 :func:`validate` rejects an unknown key with the closest valid one, and a value of the
 wrong type, as one-line errors; what a section leaves out takes the dataclass
-default. Environment variables ``BITEXT__<SECTION>__<KEY>=<YAML value>`` override a
-key through the same checks (``BITEXT__ALIGN__SKIP_COST=0.4``).
+default; a dataclass's own value checks (its ``__post_init__``) run on the completed
+section. Environment variables ``BITEXT__<SECTION>__<KEY>=<YAML value>`` override a
+key through the same checks (``BITEXT__ALIGN__SKIP_COST=0.4``, or
+``BITEXT__EMBEDDING__QUERY_THREADS=2``); the variables this replaced are refused with
+the name to use (:data:`RETIRED_ENVIRONMENT`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ SECTIONS: dict[str, type] = {
 }
 TOP_LEVEL = tuple(SECTIONS)
 ENV_PREFIX = "BITEXT__"
+# Variables read before the settings had these keys -> the override that replaces them.
+RETIRED_ENVIRONMENT = {
+    "BITEXT_THREADS": "BITEXT__EMBEDDING__THREADS",
+    "BITEXT_QUERY_THREADS": "BITEXT__EMBEDDING__QUERY_THREADS",
+}
 
 
 def _unknown(key: str, valid: typing.Iterable[str], where: str) -> PipelineError:
@@ -142,6 +150,9 @@ def _dict_field(default: dict, value: dict, open_keys: bool, where: str) -> dict
 
 def _from_environment(raw: dict, environ: typing.Mapping[str, str]) -> dict:
     raw = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    for name, replacement in RETIRED_ENVIRONMENT.items():
+        if name in environ:
+            raise PipelineError(f"environment {name}: no longer read; use {replacement} instead")
     for name, text in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX):
             continue
@@ -170,4 +181,9 @@ def validate(raw: Any, where: str, environ: typing.Mapping[str, str] | None = No
     out: dict = {}
     for name, cls in SECTIONS.items():
         out[name] = _section(cls, raw.get(name), f"{where}: {name}")
+        if hasattr(cls, "__post_init__"):
+            try:
+                cls(**out[name])
+            except PipelineError as err:
+                raise PipelineError(f"{where}: {err}") from None
     return out

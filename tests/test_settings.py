@@ -78,3 +78,47 @@ def test_params_yaml_lists_every_pdf_tolerance_with_its_default():
     from pipeline.ingest.pdf import DEFAULTS
 
     assert PARAMS["ingest"]["pdf"] == DEFAULTS
+
+
+def _run_with(tmp_path, capsys, embedding: dict, environ: dict | None = None, monkeypatch=None) -> tuple[int, str]:
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump({**PARAMS, "embedding": {**PARAMS["embedding"], **embedding}}), encoding="utf-8")
+    for name, value in (environ or {}).items():
+        monkeypatch.setenv(name, value)
+    status = main(["--params", str(path), "segment", str(tmp_path / "nowhere")])
+    return status, capsys.readouterr().err.strip()
+
+
+@pytest.mark.parametrize(
+    "embedding, message",
+    [
+        ({"threads": "many"}, "embedding.threads: expected int, got 'many'"),
+        ({"threads": 1.5}, "embedding.threads: expected int, got 1.5"),
+        ({"query_threads": None}, "embedding.query_threads: expected int, got None"),
+        ({"threads": -1}, "embedding.threads must be 0 (every core) or more, not -1"),
+        ({"query_threads": -2}, "embedding.query_threads must be 0 (every core) or more, not -2"),
+        ({"backend": "tensorrt"}, "embedding.backend must be one of torch, onnx, onnx-int8, not 'tensorrt'"),
+    ],
+)
+def test_thread_settings_are_checked_in_one_line(tmp_path, capsys, embedding, message):
+    status, err = _run_with(tmp_path, capsys, embedding)
+    assert status == 2 and len(err.splitlines()) == 1
+    assert message in err and str(tmp_path / "params.yaml") in err
+
+
+def test_thread_settings_default_and_come_from_the_environment(monkeypatch):
+    params = validate({}, "p.yaml", environ={})
+    assert params["embedding"]["threads"] == 0 and params["embedding"]["query_threads"] == 1
+    env = {"BITEXT__EMBEDDING__THREADS": "3", "BITEXT__EMBEDDING__QUERY_THREADS": "2"}
+    params = validate(PARAMS, "p.yaml", environ=env)
+    assert params["embedding"]["threads"] == 3 and params["embedding"]["query_threads"] == 2
+    with pytest.raises(PipelineError, match=r"embedding.query_threads: expected int, got 'two'"):
+        validate(PARAMS, "p.yaml", environ={"BITEXT__EMBEDDING__QUERY_THREADS": "two"})
+    with pytest.raises(PipelineError, match=r"embedding.threads must be 0 \(every core\) or more, not -4"):
+        validate(PARAMS, "p.yaml", environ={"BITEXT__EMBEDDING__THREADS": "-4"})
+
+
+@pytest.mark.parametrize("old, new", [("BITEXT_THREADS", "THREADS"), ("BITEXT_QUERY_THREADS", "QUERY_THREADS")])
+def test_the_former_thread_variables_are_refused_with_their_replacement(tmp_path, capsys, monkeypatch, old, new):
+    status, err = _run_with(tmp_path, capsys, {}, {old: "2"}, monkeypatch)
+    assert status == 2 and err == f"error: environment {old}: no longer read; use BITEXT__EMBEDDING__{new} instead"

@@ -3,6 +3,8 @@ context, exports, and hostile input (acceptance 5 of issue 20: never a 500 or a 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -11,10 +13,11 @@ from starlette.testclient import TestClient
 
 from pipeline.params import load_params
 from pipeline.serve.app import create_app
+from pipeline.serve.exports import XLSX_MEDIA
 from pipeline.serve.workbench import Workbench
 
 from .conftest import BUNDLED
-from .workbench_fixtures import HOSTILE_EN, hostile_index
+from .workbench_fixtures import HOSTILE_EN, HOSTILE_ZH, hostile_index, read_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +57,10 @@ def test_term_and_its_translation_are_marked(client):
     assert set(marks(page.text, "term")) == {"技术援助"}
     found = [m.lower() for m in marks(page.text, "trans")]
     assert found and sum("technical assistance" in m for m in found) >= 0.8 * len(found)
+
+
+def test_spotting_runs_on_the_query_threads(workbench):
+    assert workbench.spotter.threads == workbench.encoder.threads == workbench.params["embedding"]["query_threads"]
 
 
 def test_variants_count_renderings_and_filter_hits(client):
@@ -116,6 +123,23 @@ def test_exports(client):
     assert glossary[0] == "zh,en,count,documents" and len(glossary) >= 2
 
 
+def test_xlsx_exports_hold_the_csv_rows(client):
+    params = {"text": "技术援助", "sort": "score"}
+    r = client.get("/export/xlsx", params=params)
+    assert r.status_code == 200 and r.headers["content-type"] == XLSX_MEDIA
+    assert r.headers["content-disposition"] == 'attachment; filename="selection.xlsx"'
+    rows = read_xlsx(r.content)["rows"]
+    expected = list(csv.reader(io.StringIO(client.get("/export/csv", params=params).text)))
+    assert rows[0] == expected[0] and len(rows) == len(expected) > 20
+    assert [row[0] for row in rows] == [e[0] for e in expected]  # pair ids, in the page's order
+    assert all("技术援助" in row[6] for row in rows[1:])
+    assert client.get("/export/xlsx", params=params).content == r.content
+    glossary = client.get("/export/glossary.xlsx", params={"text": "技术援助"})
+    assert glossary.status_code == 200 and glossary.headers["content-type"] == XLSX_MEDIA
+    rows = read_xlsx(glossary.content)["rows"]
+    assert rows[0] == ["zh", "en", "count", "documents"] and rows[1][0] == "技术援助" and rows[1][2] >= 5
+
+
 def test_wildcards(client):
     hits = client.get("/api/search", params={"text": "assist*", "spot": "0"}).json()["hits"]
     words = {h["en_text"][a:b].lower() for h in hits for a, b in h["match_spans"]}
@@ -148,7 +172,7 @@ HOSTILE_QUERIES = [
 @pytest.mark.parametrize("mode", ["keyword", "semantic"])
 def test_hostile_queries_never_fail(client, mode):
     for q in HOSTILE_QUERIES:
-        for path in ("/", "/api/search", "/api/variants", "/export/tmx", "/export/tbx"):
+        for path in ("/", "/api/search", "/api/variants", "/export/tmx", "/export/tbx", "/export/xlsx"):
             r = client.get(path, params={"text": q, "mode": mode})
             assert r.status_code in (200, 400), (path, q[:40], r.status_code)
             assert "Traceback" not in r.text
@@ -197,3 +221,5 @@ def test_markup_in_documents_is_escaped(hostile_client):
     assert r.status_code == 200 and "<script>" not in r.text and "&lt;script&gt;" in r.text
     tmx = hostile_client.get("/export/tmx", params={"text": "technical assistance"})
     assert ET.fromstring(tmx.content).find("body/tu/tuv/seg").text == HOSTILE_EN
+    xlsx = read_xlsx(hostile_client.get("/export/xlsx", params={"text": "technical assistance"}).content)
+    assert xlsx["rows"][1][6:] == [HOSTILE_ZH, HOSTILE_EN] and xlsx["formulas"] == []

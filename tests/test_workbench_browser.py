@@ -4,6 +4,8 @@ screenshots at 1280x800 and 390x844 go to tests/artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 from pathlib import Path
@@ -14,7 +16,7 @@ from pipeline.params import load_params
 from pipeline.serve.app import create_app
 from pipeline.serve.workbench import Workbench
 
-from .workbench_fixtures import hostile_index, running
+from .workbench_fixtures import hostile_index, read_xlsx, running
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -101,6 +103,10 @@ def test_variants_panel_filters_hits(page, base_url):
         page.click("#export-tbx")
     assert dl.value.suggested_filename.endswith(".tbx")
     assert "<term>技术援助</term>" in Path(dl.value.path()).read_text(encoding="utf-8")
+    with page.expect_download() as dl:
+        page.click("#export-glossary-xlsx")
+    rows = read_xlsx(Path(dl.value.path()).read_bytes())["rows"]
+    assert rows[0] == ["zh", "en", "count", "documents"] and rows[1][:2] == ["技术援助", text]
 
 
 def test_filters_sort_and_paging(page, base_url):
@@ -165,7 +171,16 @@ def test_export_of_the_selection(page, base_url):
     assert '<tmx version="1.4">' in body and body.count("<tu ") > 20
     with page.expect_download() as dl:
         page.click("#export-csv")
-    assert Path(dl.value.path()).read_text(encoding="utf-8").startswith("pair_id,symbol")
+    rows = list(csv.reader(io.StringIO(Path(dl.value.path()).read_text(encoding="utf-8"))))
+    assert rows[0][:2] == ["pair_id", "symbol"]
+    with page.expect_download() as dl:
+        page.click("#export-xlsx")
+    assert dl.value.suggested_filename == "technical_assistance.xlsx"
+    book = read_xlsx(Path(dl.value.path()).read_bytes())
+    assert book["rows"][0] == rows[0] and len(book["rows"]) == len(rows) > 21
+    for got, want in zip(book["rows"][1:], rows[1:]):  # the score is a number, empty cells None
+        assert [g or "" for g in got[:5] + got[6:]] == want[:5] + want[6:] and got[5] == float(want[5])
+    assert all("technical assistance" in row[7].lower() for row in book["rows"][1:])
 
 
 def test_phone_layout(browser, base_url):

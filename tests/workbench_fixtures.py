@@ -1,11 +1,16 @@
 """Workbenches for the tests: one over the bundled document's index, one over a tiny
-index whose texts are hostile (markup, script, FTS5 syntax); and a live server."""
+index whose texts are hostile (markup, script, FTS5 syntax); a live server; and a reader
+of the XLSX exports (zipfile + XML, independent of the library that writes them)."""
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 import threading
 import time
+import xml.etree.ElementTree as ET
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,3 +76,47 @@ def running(app):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+XLSX_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _column(ref: str) -> int:
+    n = 0
+    for ch in re.match(r"[A-Z]+", ref).group():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def read_xlsx(data: bytes) -> dict:
+    """The first worksheet of an XLSX file: ``rows`` (text as str, numbers as float, empty
+    cells None), ``types`` (each cell's t attribute, or 'n'), ``formulas`` (cells with an
+    <f>), ``sheet`` (its XML root) and ``core`` (docProps/core.xml as text)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")):
+                text = "".join(t.text or "" for t in si.iter(XLSX_NS + "t"))
+                shared.append(_XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        core = z.read("docProps/core.xml").decode("utf-8")
+    cells, types, formulas = {}, {}, []
+    for c in sheet.iter(XLSX_NS + "c"):
+        ref = c.get("r")
+        where = (int(re.search(r"\d+", ref).group()) - 1, _column(ref))
+        v, t = c.find(XLSX_NS + "v"), c.get("t", "n")
+        types[where] = t
+        if c.find(XLSX_NS + "f") is not None:
+            formulas.append(ref)
+        if t == "s":
+            cells[where] = shared[int(v.text)]
+        elif t == "inlineStr":
+            cells[where] = "".join(x.text or "" for x in c.iter(XLSX_NS + "t"))
+        elif v is not None:
+            cells[where] = v.text if t == "str" else float(v.text)
+    n_rows = max((r for r, _ in cells), default=-1) + 1
+    n_cols = max((c for _, c in cells), default=-1) + 1
+    rows = [[cells.get((r, c)) for c in range(n_cols)] for r in range(n_rows)]
+    return {"rows": rows, "types": types, "formulas": formulas, "sheet": sheet, "core": core}

@@ -46,12 +46,23 @@ class EmbeddingSettings:
     cache_dir: str | None = ".cache/embeddings"  # None: no disk cache
     backend: str = "torch"  # "torch"; "onnx": ONNX Runtime, same weights; "onnx-int8": int8 weights
     onnx_dir: str = ".cache/onnx"  # ONNX exports, one folder per model fingerprint
+    threads: int = 0  # torch (or ONNX Runtime) threads that encode texts; 0: every core
+    # threads for one query (bitext query, the workbench, Corpus): its encoding, the vector
+    # scan, translation spotting (pipeline/search/embedder.py); 0: every core
+    query_threads: int = 1
 
     def __post_init__(self):
+        """Value checks, run by the settings layer too (which puts the file's name first)."""
         if self.backend not in BACKENDS:
-            raise PipelineError(
-                f"params.yaml: embedding.backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}"
-            )
+            raise PipelineError(f"embedding.backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        for name in ("threads", "query_threads"):
+            if getattr(self, name) < 0:
+                raise PipelineError(f"embedding.{name} must be 0 (every core) or more, not {getattr(self, name)}")
+
+
+def thread_count(setting: int) -> int:
+    """A thread setting (``embedding.threads``, ``embedding.query_threads``) as a count: 0 is every core."""
+    return setting if setting > 0 else (os.cpu_count() or 1)
 
 
 def resolve_model(spec: str, embedded_dir: str | Path) -> str:
@@ -67,11 +78,18 @@ def resolve_model(spec: str, embedded_dir: str | Path) -> str:
     return spec
 
 
-def load_model(spec: str, embedded_dir: str | Path, backend: str = TORCH, onnx_dir: str | Path = ".cache/onnx"):
+def load_model(
+    spec: str,
+    embedded_dir: str | Path,
+    backend: str = TORCH,
+    onnx_dir: str | Path = ".cache/onnx",
+    threads: int = 0,
+):
     """A SentenceTransformer on the CPU; hub ids need a reachable hub the first time.
 
     With ``backend="onnx"`` or ``"onnx-int8"`` its transformer runs in ONNX Runtime from
-    an export under ``onnx_dir``, made from this model the first time (offline, < 1 min).
+    an export under ``onnx_dir``, made from this model the first time (offline, < 1 min),
+    on ``threads`` threads (0: every core).
     """
     from sentence_transformers import SentenceTransformer
 
@@ -86,12 +104,8 @@ def load_model(spec: str, embedded_dir: str | Path, backend: str = TORCH, onnx_d
         path = onnx_model_path(onnx_dir, model_fingerprint(name, ""), backend)
         if not path.is_file():
             export_onnx(model, path, backend)
-        use_onnx(model, path, encoder_threads())
+        use_onnx(model, path, thread_count(threads))
     return model
-
-
-def encoder_threads() -> int:
-    return int(os.environ.get("BITEXT_THREADS", os.cpu_count() or 1))
 
 
 def encode(
@@ -101,19 +115,21 @@ def encode(
     batch_size: int,
     progress: bool = True,
     tokens_out: dict[str, np.ndarray] | None = None,
+    threads: int = 0,
 ) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text, in the order given.
 
     Texts are sorted by length before batching (less padding), then put back. With
     ``tokens_out``, each text's content token vectors (see ``encode_tokens``), which
-    the same forward pass computes, are stored there too.
+    the same forward pass computes, are stored there too. Torch runs on ``threads``
+    threads (``embedding.threads``; 0: every core).
     """
     if not texts:
         dim = model.get_embedding_dimension()
         return np.zeros((0, dim), dtype=np.float32)
     import torch
 
-    torch.set_num_threads(encoder_threads())
+    torch.set_num_threads(thread_count(threads))
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     ordered = [texts[i] for i in order]
     if tokens_out is None:
@@ -158,11 +174,11 @@ def _content_tokens(tokenizer, n_prompt: int, input_ids, attention_mask, token_e
     return vectors.astype(np.float16)
 
 
-def encode_tokens(model, texts: list[str], prompt: str, batch_size: int) -> list[np.ndarray]:
+def encode_tokens(model, texts: list[str], prompt: str, batch_size: int, threads: int = 0) -> list[np.ndarray]:
     """Per text, its L2-normalised contextual token vectors (float16), without the
     special tokens, the prompt's tokens and bare word-start markers."""
     found: dict[str, np.ndarray] = {}
-    encode(model, texts, prompt, batch_size, progress=False, tokens_out=found)
+    encode(model, texts, prompt, batch_size, progress=False, tokens_out=found, threads=threads)
     return [found[t] for t in texts]
 
 
@@ -182,6 +198,7 @@ class Embedder:
         self._model = None
         cache_dir = params.get("cache_dir")
         self.backend = params.get("backend", TORCH)
+        self.threads = params.get("threads", 0)
         fingerprint = model_fingerprint(self.name, params["prompt"], self.backend)
         self.cache = EmbeddingCache(cache_dir, fingerprint) if cache_dir else None
         self.encoded = 0  # texts sent to the encoder (for tests and benchmarks)
@@ -190,17 +207,22 @@ class Embedder:
 
     def _load(self):
         return load_model(
-            self.params["model"], self.params["embedded_dir"], self.backend, self.params.get("onnx_dir", ".cache/onnx")
+            self.params["model"],
+            self.params["embedded_dir"],
+            self.backend,
+            self.params.get("onnx_dir", ".cache/onnx"),
+            self.threads,
         )
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if self._model is None:
             self._model = self._load()
         self.encoded += len(texts)
+        prompt, batch_size = self.params["prompt"], self.params["batch_size"]
         if not self.keep_tokens:
-            return encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress)
+            return encode(self._model, texts, prompt, batch_size, self.progress, threads=self.threads)
         found: dict[str, np.ndarray] = {}
-        vectors = encode(self._model, texts, self.params["prompt"], self.params["batch_size"], self.progress, found)
+        vectors = encode(self._model, texts, prompt, batch_size, self.progress, found, self.threads)
         self._recent_tokens.update(found)
         while len(self._recent_tokens) > self.keep_tokens:
             self._recent_tokens.popitem(last=False)
@@ -220,7 +242,12 @@ class Embedder:
                     self._model = self._load()
                 self.encoded += len(rest)
                 found.update(
-                    zip(rest, encode_tokens(self._model, rest, self.params["prompt"], self.params["batch_size"]))
+                    zip(
+                        rest,
+                        encode_tokens(
+                            self._model, rest, self.params["prompt"], self.params["batch_size"], self.threads
+                        ),
+                    )
                 )
             return [found[t] for t in missing]
 

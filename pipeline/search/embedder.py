@@ -1,40 +1,43 @@
 """The query vector: the model of the stored vectors, with the index's query prompt.
 
-A query is one short text: it is encoded on ``BITEXT_QUERY_THREADS`` torch threads
-(default 1). More threads do not make one sentence faster, and on a busy machine
-OpenMP threads that wait for each other make it 10-40 times slower.
+A query is one short text: it is encoded on ``embedding.query_threads`` torch threads
+(default 1; 0: every core), and so are the scan of the stored vectors and translation
+spotting. More threads do not make one sentence faster, and on a busy machine OpenMP
+threads that wait for each other make it 10-40 times slower.
 """
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from typing import Iterator
 
 import numpy as np
 
+from ..embed.model import EmbeddingSettings, thread_count
 from ..errors import PipelineError
+
+# embedding.query_threads of this process's latest QueryEncoder, for the code that is
+# handed no parameters (the vector scan of pipeline/search/engine.py follows the query's
+# encoding); the setting's default until one is made.
+_query_threads = EmbeddingSettings.query_threads
 
 
 def query_threads() -> int:
-    return max(1, int(os.environ.get("BITEXT_QUERY_THREADS", "1")))
+    """Threads for the work of one query: ``embedding.query_threads`` as the latest
+    QueryEncoder was given it (0: every core)."""
+    return _query_threads
 
 
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
-    """Run with ``n`` torch threads (and BITEXT_THREADS=n for pipeline.embed.model.encode); restore both."""
+    """Run with ``n`` torch threads (0: every core); restore the count after."""
     import torch
 
-    before, env = torch.get_num_threads(), os.environ.get("BITEXT_THREADS")
-    os.environ["BITEXT_THREADS"] = str(n)
-    torch.set_num_threads(n)
+    before = torch.get_num_threads()
+    torch.set_num_threads(thread_count(n))
     try:
         yield
     finally:
-        if env is None:
-            os.environ.pop("BITEXT_THREADS", None)
-        else:
-            os.environ["BITEXT_THREADS"] = env
         if torch.get_num_threads() != before:
             torch.set_num_threads(before)
 
@@ -55,6 +58,8 @@ class QueryEncoder:
         if not self.spec:
             raise PipelineError("no embedding model: set embedding.model in configs/params.yaml")
         self.embedded_dir = emb.get("embedded_dir", "models/multilingual-e5-small")
+        global _query_threads
+        self.threads = _query_threads = emb.get("query_threads", EmbeddingSettings.query_threads)
         # The index says how to ask: "query: " against "passage: " vectors (e5's retrieval
         # prompts); an index from before meta.query_prompt used one prompt for both.
         self.prompt = meta.get("query_prompt", meta.get("embedding_prompt", emb.get("prompt", "")))
@@ -72,5 +77,5 @@ class QueryEncoder:
         from ..embed.model import encode
 
         model = self.model
-        with torch_threads(query_threads()):
-            return encode(model, [text], self.prompt, 1, progress=False)[0]
+        with torch_threads(self.threads):
+            return encode(model, [text], self.prompt, 1, progress=False, threads=self.threads)[0]

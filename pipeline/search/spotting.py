@@ -44,10 +44,15 @@ class SpottingSettings:
 class Spotter:
     """Finds the translation of a term span; holds the model and a cache of token vectors."""
 
-    def __init__(self, model, prompt: str = "query: ", settings: SpottingSettings | None = None):
+    def __init__(
+        self, model, prompt: str = "query: ", settings: SpottingSettings | None = None, threads: int | None = None
+    ):
+        """``threads``: torch threads for its forward passes (``embedding.query_threads``;
+        None: that of the latest QueryEncoder, see pipeline/search/embedder.py)."""
         self.model = model
         self.prompt = prompt
         self.settings = settings or SpottingSettings()
+        self.threads = threads
         self._cache: OrderedDict[str, tuple[np.ndarray, list[tuple[int, int]]]] = OrderedDict()
 
     # --- token vectors -------------------------------------------------------------
@@ -68,7 +73,7 @@ class Spotter:
             max_length=512,
         )
         offsets = enc.pop("offset_mapping").tolist()
-        with torch_threads(query_threads()), torch.no_grad():
+        with torch_threads(query_threads() if self.threads is None else self.threads), torch.no_grad():
             out = self._encoder()(**enc, output_hidden_states=True)
         hidden = torch.nn.functional.normalize(out.hidden_states[self.settings.layer].float(), dim=-1).numpy()
         result = []

@@ -20,7 +20,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from .exports import glossary_csv, glossary_tbx, selection_csv, selection_tmx
+from .exports import (
+    XLSX_MEDIA,
+    glossary_csv,
+    glossary_tbx,
+    glossary_xlsx,
+    selection_csv,
+    selection_tmx,
+    selection_xlsx,
+)
 from .pages import PageImages
 from .workbench import BadQuery, Query, Workbench, other
 
@@ -150,23 +158,31 @@ def create_app(workbench: Workbench) -> Starlette:
         fmt = request.path_params["fmt"]
         try:
             q = query_of(request)
-            if fmt in ("tmx", "csv"):
+            if fmt in ("tmx", "csv", "xlsx"):
                 hits = wb.selection(q)
-                body = selection_tmx(hits, q.src_lang()) if fmt == "tmx" else selection_csv(hits)
-            elif fmt in ("tbx", "glossary.csv"):
+                if fmt == "tmx":
+                    body = selection_tmx(hits, q.src_lang())
+                else:
+                    body = selection_csv(hits) if fmt == "csv" else selection_xlsx(hits)
+            elif fmt in ("tbx", "glossary.csv", "glossary.xlsx"):
                 variants = wb.variants(q)
-                body = glossary_tbx(variants) if fmt == "tbx" else glossary_csv(variants)
+                if fmt == "tbx":
+                    body = glossary_tbx(variants)
+                else:
+                    body = glossary_csv(variants) if fmt == "glossary.csv" else glossary_xlsx(variants)
             else:
-                return bad(request, f"unknown export format {fmt!r} (tmx, csv, tbx, glossary.csv)", 404)
+                return bad(
+                    request, f"unknown export format {fmt!r} (tmx, csv, xlsx, tbx, glossary.csv, glossary.xlsx)", 404
+                )
         except BadQuery as err:
             return bad(request, str(err))
         name = (_SAFE_NAME.sub("_", q.text)[:40].strip("_") or "selection") + "." + fmt
         media = {"tmx": "application/x-tmx+xml", "tbx": "application/x-tbx+xml"}.get(fmt, "text/csv")
-        return Response(
-            body.encode("utf-8"),
-            media_type=f"{media}; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        if isinstance(body, str):
+            body, media = body.encode("utf-8"), f"{media}; charset=utf-8"
+        else:  # XLSX
+            media = XLSX_MEDIA
+        return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     async def not_found(request: Request, exc: HTTPException) -> Response:
         return bad(request, exc.detail if exc.status_code != 404 else "no such page", exc.status_code)

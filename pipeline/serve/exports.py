@@ -1,5 +1,6 @@
-"""Downloads of the workbench: the selection as TMX 1.4b or CSV, the variants as a TBX or
-CSV glossary. Text is XML-escaped; characters XML 1.0 forbids are dropped."""
+"""Downloads of the workbench: the selection as TMX 1.4b, CSV or XLSX, the variants as a
+TBX, CSV or XLSX glossary. Text is XML-escaped; characters XML 1.0 forbids are dropped
+(from the XML formats and the XLSX files)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ import csv
 import io
 import re
 from datetime import datetime, timezone
+from numbers import Real
 from xml.sax.saxutils import escape, quoteattr
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 LANG_CODES = {"zh": "zh-CN", "en": "en-US"}
 CSV_FIELDS = ("pair_id", "symbol", "item", "kind", "link", "score", "zh_text", "en_text")
+# XLSX column widths (in characters) of the CSV_FIELDS; the two texts wrap.
+XLSX_WIDTHS = {"pair_id": 26, "symbol": 22, "item": 8, "kind": 12, "link": 6, "score": 7, "zh_text": 60, "en_text": 80}
+# An XLSX file's creation date (docProps/core.xml): fixed, so that one selection always
+# gives the same bytes (the zip entries' dates are fixed by xlsxwriter).
+XLSX_CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _x(text) -> str:
@@ -29,6 +37,51 @@ def selection_csv(hits: list[dict]) -> str:
     for h in hits:
         w.writerow([h.get(k) if h.get(k) is not None else "" for k in CSV_FIELDS])
     return out.getvalue()
+
+
+def _xlsx(sheet: str, header: list[str], rows: list[list], widths: list[int], wrap: set[int]) -> bytes:
+    """One worksheet: a bold header row, frozen, with an autofilter; then the rows.
+
+    Numbers are written as numbers and everything else as text (``write_string``): a
+    cell starting with = + - @ stays text, never a formula. Excel's cell limit (32,767
+    characters) truncates longer texts.
+    """
+    import xlsxwriter
+
+    out = io.BytesIO()
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": True,
+    }
+    book = xlsxwriter.Workbook(out, options)
+    book.set_properties({"title": f"un-bitext workbench: {sheet}", "created": XLSX_CREATED})
+    bold = book.add_format({"bold": True})
+    wrapped = book.add_format({"text_wrap": True, "valign": "top"})
+    top = book.add_format({"valign": "top"})
+    ws = book.add_worksheet(sheet)
+    for c, (name, width) in enumerate(zip(header, widths)):
+        ws.set_column(c, c, width, wrapped if c in wrap else top)
+        ws.write_string(0, c, _INVALID_XML.sub("", name), bold)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, Real) and not isinstance(value, bool):
+                ws.write_number(r, c, value)
+            elif value is not None and value != "":
+                ws.write_string(r, c, _INVALID_XML.sub("", str(value)))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+    book.close()
+    return out.getvalue()
+
+
+def selection_xlsx(hits: list[dict]) -> bytes:
+    """The columns of :func:`selection_csv`, one row per hit; the score as a number."""
+    rows = [[h.get(k) for k in CSV_FIELDS] for h in hits]
+    wrap = {CSV_FIELDS.index("zh_text"), CSV_FIELDS.index("en_text")}
+    return _xlsx("selection", list(CSV_FIELDS), rows, [XLSX_WIDTHS[k] for k in CSV_FIELDS], wrap)
 
 
 def selection_tmx(hits: list[dict], srclang: str) -> str:
@@ -62,6 +115,13 @@ def glossary_csv(variants: dict) -> str:
     for v in variants["variants"]:
         w.writerow([variants["term"], v["text"], v["count"], " ".join(v["documents"])])
     return out.getvalue()
+
+
+def glossary_xlsx(variants: dict) -> bytes:
+    """The columns of :func:`glossary_csv`; the count as a number."""
+    header = [variants["lang"], variants.get("target_lang", ""), "count", "documents"]
+    rows = [[variants["term"], v["text"], v["count"], " ".join(v["documents"])] for v in variants["variants"]]
+    return _xlsx("glossary", header, rows, [30, 40, 7, 50], {3})
 
 
 def glossary_tbx(variants: dict) -> str:

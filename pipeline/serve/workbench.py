@@ -127,7 +127,7 @@ class Workbench:
             from ..search.spotting import Spotter, SpottingSettings
 
             settings = SpottingSettings(**(self.params.get("spotting") or {}))
-            self._spotter = Spotter(self.encoder.model, self.encoder.prompt, settings)
+            self._spotter = Spotter(self.encoder.model, self.encoder.prompt, settings, self.encoder.threads)
         return self._spotter
 
     def warm_up(self) -> None:
