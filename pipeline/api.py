@@ -111,6 +111,7 @@ class Corpus:
 
             params = self._params if isinstance(self._params, dict) else load_params(self._params)
             self._encoder = QueryEncoder(params, self.index.meta)
+            self.index.threads = self._encoder.threads  # the vector scan follows the query's encoding
         return self._encoder.encode(text)
 
     def semantic(

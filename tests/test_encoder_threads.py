@@ -11,8 +11,7 @@ import pytest
 import torch
 
 from pipeline.embed.model import Embedder
-from pipeline.search import embedder as query_side
-from pipeline.search.embedder import QueryEncoder, query_threads
+from pipeline.search.embedder import QueryEncoder
 from pipeline.search.engine import Filters, SearchIndex
 from pipeline.search.spotting import Spotter
 from pipeline.settings import validate
@@ -36,7 +35,6 @@ class CountingModel:
 @pytest.fixture(autouse=True)
 def torch_threads_restored(monkeypatch):
     before = torch.get_num_threads()
-    monkeypatch.setattr(query_side, "_query_threads", query_side._query_threads)
     yield
     torch.set_num_threads(before)
 
@@ -54,23 +52,22 @@ def test_the_pipeline_encoder_runs_on_embedding_threads(environ, expected):
     assert model.threads == [expected]
 
 
-def test_a_query_runs_on_query_threads_and_gives_the_count_back():
+def test_a_query_runs_on_query_threads():
     torch.set_num_threads(3)
     params = {"embedding": embedding({"BITEXT__EMBEDDING__QUERY_THREADS": "2"})}
     encoder = QueryEncoder(params, {"embedding_model": "a/hub-model"}, model=CountingModel())
     encoder.encode("technical assistance")
-    assert encoder._model.threads == [2] and torch.get_num_threads() == 3
-    assert query_threads() == 2  # what the vector scan of pipeline/search/engine.py uses
+    assert encoder._model.threads == [2] and torch.get_num_threads() == 3 and encoder.threads == 2
 
 
 def test_a_query_on_default_settings_uses_one_thread():
     encoder = QueryEncoder({"embedding": embedding()}, {}, model=CountingModel())
     encoder.encode("technical assistance")
-    assert encoder._model.threads == [1] and query_threads() == 1
+    assert encoder._model.threads == [1] and encoder.threads == 1
 
 
-def test_the_vector_scan_follows_the_query_encoder(tmp_path, monkeypatch):
-    index = SearchIndex(hostile_index(tmp_path / "index"))
+def test_the_vector_scan_runs_on_the_threads_it_is_given(tmp_path, monkeypatch):
+    index = SearchIndex(hostile_index(tmp_path / "index"), threads=2)
     params = {"embedding": embedding({"BITEXT__EMBEDDING__QUERY_THREADS": "2"}, model="embedded")}
     vector = QueryEncoder(params, index.meta, model=CountingModel()).encode("technical assistance")
     scanned, scan = [], SearchIndex._scan

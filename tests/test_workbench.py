@@ -61,6 +61,7 @@ def test_term_and_its_translation_are_marked(client):
 
 def test_spotting_runs_on_the_query_threads(workbench):
     assert workbench.spotter.threads == workbench.encoder.threads == workbench.params["embedding"]["query_threads"]
+    assert workbench.index.threads == workbench.encoder.threads  # the vector scan too
 
 
 def test_variants_count_renderings_and_filter_hits(client):

@@ -16,17 +16,6 @@ import numpy as np
 from ..embed.model import EmbeddingSettings, thread_count
 from ..errors import PipelineError
 
-# embedding.query_threads of this process's latest QueryEncoder, for the code that is
-# handed no parameters (the vector scan of pipeline/search/engine.py follows the query's
-# encoding); the setting's default until one is made.
-_query_threads = EmbeddingSettings.query_threads
-
-
-def query_threads() -> int:
-    """Threads for the work of one query: ``embedding.query_threads`` as the latest
-    QueryEncoder was given it (0: every core)."""
-    return _query_threads
-
 
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
@@ -58,8 +47,7 @@ class QueryEncoder:
         if not self.spec:
             raise PipelineError("no embedding model: set embedding.model in configs/params.yaml")
         self.embedded_dir = emb.get("embedded_dir", "models/multilingual-e5-small")
-        global _query_threads
-        self.threads = _query_threads = emb.get("query_threads", EmbeddingSettings.query_threads)
+        self.threads = emb.get("query_threads", EmbeddingSettings.query_threads)
         # The index says how to ask: "query: " against "passage: " vectors (e5's retrieval
         # prompts); an index from before meta.query_prompt used one prompt for both.
         self.prompt = meta.get("query_prompt", meta.get("embedding_prompt", emb.get("prompt", "")))

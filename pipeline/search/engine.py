@@ -64,10 +64,15 @@ def _not_found(folder: Path) -> PipelineError:
 
 
 class SearchIndex:
-    """A read-only view of an index folder; cheap to open, vectors memory-mapped on demand."""
+    """A read-only view of an index folder; cheap to open, vectors memory-mapped on demand.
 
-    def __init__(self, folder: str | Path = "aligned/index"):
+    ``threads``: torch threads of the vector scan (``embedding.query_threads``: whoever
+    encodes the queries sets it to the encoder's count).
+    """
+
+    def __init__(self, folder: str | Path = "aligned/index", threads: int = 1):
         self.folder = Path(folder)
+        self.threads = threads
         db_path = self.folder / FILES["db"]
         if not db_path.is_file():
             raise _not_found(self.folder)
@@ -317,7 +322,7 @@ class SearchIndex:
 
         Scans run in the stored dtype; ``exact`` recomputes in float32 (for the final top rows).
         """
-        from .embedder import query_threads, torch_threads
+        from .embedder import torch_threads
 
         a = self._load_arrays()
         sims = {}
@@ -325,7 +330,7 @@ class SearchIndex:
             if exact:
                 sims[lang] = np.asarray(self.vectors(lang)[rows], dtype=np.float32) @ query
             else:
-                with torch_threads(query_threads()):
+                with torch_threads(self.threads):
                     sims[lang] = self._scan(lang, rows, query, contiguous)
             sims[lang][~a[f"has_{lang}"][rows]] = -np.inf
         if side != "both":

@@ -44,11 +44,8 @@ class SpottingSettings:
 class Spotter:
     """Finds the translation of a term span; holds the model and a cache of token vectors."""
 
-    def __init__(
-        self, model, prompt: str = "query: ", settings: SpottingSettings | None = None, threads: int | None = None
-    ):
-        """``threads``: torch threads for its forward passes (``embedding.query_threads``;
-        None: that of the latest QueryEncoder, see pipeline/search/embedder.py)."""
+    def __init__(self, model, prompt: str = "query: ", settings: SpottingSettings | None = None, threads: int = 1):
+        """``threads``: torch threads for its forward passes (``embedding.query_threads``)."""
         self.model = model
         self.prompt = prompt
         self.settings = settings or SpottingSettings()
@@ -60,7 +57,7 @@ class Spotter:
     def _encode(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         import torch
 
-        from .embedder import query_threads, torch_threads
+        from .embedder import torch_threads
 
         tok = self.model.tokenizer
         n = len(self.prompt)
@@ -73,7 +70,7 @@ class Spotter:
             max_length=512,
         )
         offsets = enc.pop("offset_mapping").tolist()
-        with torch_threads(query_threads() if self.threads is None else self.threads), torch.no_grad():
+        with torch_threads(self.threads), torch.no_grad():
             out = self._encoder()(**enc, output_hidden_states=True)
         hidden = torch.nn.functional.normalize(out.hidden_states[self.settings.layer].float(), dim=-1).numpy()
         result = []

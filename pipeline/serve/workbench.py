@@ -119,6 +119,7 @@ class Workbench:
             from ..search.embedder import QueryEncoder
 
             self._encoder = QueryEncoder(self.params, self.index.meta, model=self._model)
+            self.index.threads = self._encoder.threads  # the vector scan follows the query's encoding
         return self._encoder
 
     @property

@@ -165,7 +165,9 @@ def run(args, params: dict) -> None:
 
         index.check_not_empty()
         limit = args.limit or 10
-        vector = QueryEncoder(load_params(args.params), index.meta).encode(args.text)
+        encoder = QueryEncoder(load_params(args.params), index.meta)
+        index.threads = encoder.threads  # the vector scan follows the query's encoding
+        vector = encoder.encode(args.text)
         results = index.semantic(vector, filters, limit=limit, side=args.side, exact=args.exact)
         truncated = False
         query.update(side=args.side, exact=args.exact)
