@@ -23,7 +23,7 @@ import pytest
 
 from pipeline import io
 from pipeline.cli import main
-from pipeline.corpus import store
+from pipeline.corpus import manifest, store
 from pipeline.schema import TABLES
 
 from . import scale_corpus
@@ -216,3 +216,29 @@ def test_incremental_runs(tmp_path, embedded_model_dir):
     republished = run(tmp_path / "p2.yaml")
     assert list(republished.index) == [docs[1]] and list(republished.steps_run.iloc[0]) == ["publish"]
     assert docs[1] in set(store.read(out, "documents").doc_id)
+
+
+def test_a_rescan_hashes_only_changed_files(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    docs = scale_corpus.build(raw, 3)
+    manifest_path = tmp_path / "work" / "manifest.parquet"
+    scan = ["--params", str(ROOT / "configs" / "params.yaml"), "scan", str(raw), "--out", str(manifest_path)]
+    assert main(scan) == 0
+    first = io.read_table("manifest", manifest_path)
+    hashed: list[Path] = []
+    hash_file = manifest.sha256_of
+
+    def counted(path: Path) -> str:
+        hashed.append(path)
+        return hash_file(path)
+
+    monkeypatch.setattr(manifest, "sha256_of", counted)
+    assert main(scan) == 0 and hashed == []  # nothing changed: no file read
+    changed = raw / docs[1] / "en.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "One more line.\n", encoding="utf-8")
+    assert main(scan) == 0 and hashed == [changed]
+    second = io.read_table("manifest", manifest_path)
+    assert list(first.columns) == list(second.columns) and "mtime_ns" not in second.columns  # mtimes: stat cache
+    rehashed = {raw / d / f for d, f, a, b in zip(second.doc_id, second.file, first.sha256, second.sha256) if a != b}
+    assert rehashed == {changed}
+    assert (tmp_path / "work" / "stat-cache.parquet").is_file()
