@@ -251,7 +251,7 @@ INTERNAL_TABLES = {
 }
 
 # The corpus run's bookkeeping: what `bitext scan` found (work/manifest.parquet) and
-# what `bitext process` did with each document (aligned/ledger.parquet).
+# where `bitext process` left each document (aligned/ledger.parquet).
 MANIFEST, MANIFEST_DOC = _table(
     ("doc_id", _str, "document id: the folder under raw/"),
     ("file", _str, "file name inside the document folder, e.g. zh.pdf"),
@@ -262,15 +262,13 @@ MANIFEST, MANIFEST_DOC = _table(
     ("year", _int, "year in the symbol (e.g. 2009 in CTOC/COP/WG.2/2009/1), where known"),
 )
 
+# Only what is the same in every clone: the facts of a run (seconds, worker, attempts,
+# steps run) are in its run record, work/runs/<time>.jsonl (pipeline/corpus/runlog.py).
 LEDGER, LEDGER_DOC = _table(
     ("doc_id", _str, "document id"),
     ("fingerprint", _str, "sha256 over the document's inputs, the code, parameters, model and calibration it used"),
     ("status", _str, "done or failed"),
-    ("attempts", _int, "times a task started on this fingerprint (more than 1: a worker died or it failed)"),
-    ("seconds", _float, "wall time of the last attempt; 0 when every step was reused"),
-    ("steps_run", _strs, "steps computed in the last run (ingest, segment, embed, align, publish); empty: reused"),
     ("error", _str, "one-line reason when failed, else null"),
-    ("worker", _str, "host:pid of the process that ran the last attempt"),
 )
 CORPUS_TABLES = {"manifest": (MANIFEST, MANIFEST_DOC), "ledger": (LEDGER, LEDGER_DOC)}
 

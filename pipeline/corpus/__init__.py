@@ -13,5 +13,7 @@
 - :mod:`.executors`: *how* tasks run (in this process, a Dask ``LocalCluster``, or a
   Dask scheduler anywhere), apart from *what* they do;
 - :mod:`.run`: the driver behind ``bitext process``: decides which documents need a
-  task, submits them, keeps the ledger and the summary.
+  task, submits them, keeps the ledger and the summary;
+- :mod:`.runlog`: the run records (attempts, seconds, workers, steps run), which differ
+  from run to run and so are no stage's output.
 """
