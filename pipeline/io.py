@@ -68,6 +68,7 @@ PRODUCER = {
     "alignments": "align",
     "sentence_alignments": "align",
     "manifest": "scan",
+    "stat_cache": "scan",
     "ledger": "process",
 }
 

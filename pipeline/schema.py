@@ -235,30 +235,40 @@ TABLES: dict[str, tuple[pa.Schema, dict[str, str]]] = {
     "alignments": (ALIGNMENTS, ALIGNMENTS_DOC),
     "sentence_alignments": (SENTENCE_ALIGNMENTS, SENTENCE_ALIGNMENTS_DOC),
 }
-INTERNAL_TABLES = {"blocks": (BLOCKS, BLOCKS_DOC), "embeddings": (EMBEDDINGS, EMBEDDINGS_DOC)}
+# `bitext scan`'s memory of each file (work/stat-cache.parquet), so that a re-scan reads
+# only files whose size or mtime changed. Not a stage output: mtimes differ from clone to
+# clone, and dvc.lock must not.
+STAT_CACHE, STAT_CACHE_DOC = _table(
+    ("path", _str, "the file, as scanned (raw/<doc_id>/<file>)"),
+    ("size", pa.int64(), "bytes when it was hashed"),
+    ("mtime_ns", pa.int64(), "modification time (ns) when it was hashed"),
+    ("sha256", _str, "content hash"),
+)
+INTERNAL_TABLES = {
+    "blocks": (BLOCKS, BLOCKS_DOC),
+    "embeddings": (EMBEDDINGS, EMBEDDINGS_DOC),
+    "stat_cache": (STAT_CACHE, STAT_CACHE_DOC),
+}
 
 # The corpus run's bookkeeping: what `bitext scan` found (work/manifest.parquet) and
-# what `bitext process` did with each document (aligned/ledger.parquet).
+# where `bitext process` left each document (aligned/ledger.parquet).
 MANIFEST, MANIFEST_DOC = _table(
     ("doc_id", _str, "document id: the folder under raw/"),
     ("file", _str, "file name inside the document folder, e.g. zh.pdf"),
     ("role", _str, "the file's stem: a language code (zh, en, ...) or another role (gold-units, layout)"),
     ("size", pa.int64(), "bytes"),
-    ("mtime_ns", pa.int64(), "modification time (ns); with size, decides whether to re-hash"),
     ("sha256", _str, "content hash: what the document's fingerprint is made of"),
     ("body", _str, "issuing body, the symbol's first part (CTOC, A, S, E, ...), where known"),
     ("year", _int, "year in the symbol (e.g. 2009 in CTOC/COP/WG.2/2009/1), where known"),
 )
 
+# Only what is the same in every clone: the facts of a run (seconds, worker, attempts,
+# steps run) are in its run record, work/runs/<time>.jsonl (pipeline/corpus/runlog.py).
 LEDGER, LEDGER_DOC = _table(
     ("doc_id", _str, "document id"),
     ("fingerprint", _str, "sha256 over the document's inputs, the code, parameters, model and calibration it used"),
     ("status", _str, "done or failed"),
-    ("attempts", _int, "times a task started on this fingerprint (more than 1: a worker died or it failed)"),
-    ("seconds", _float, "wall time of the last attempt; 0 when every step was reused"),
-    ("steps_run", _strs, "steps computed in the last run (ingest, segment, embed, align, publish); empty: reused"),
     ("error", _str, "one-line reason when failed, else null"),
-    ("worker", _str, "host:pid of the process that ran the last attempt"),
 )
 CORPUS_TABLES = {"manifest": (MANIFEST, MANIFEST_DOC), "ledger": (LEDGER, LEDGER_DOC)}
 

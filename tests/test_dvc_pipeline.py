@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from pipeline.corpus import runlog
+
 from .conftest import BUNDLED, ROOT
 
 pytestmark = pytest.mark.slow
@@ -72,8 +74,9 @@ def test_repro_builds_then_is_up_to_date(project):
 
 
 def _steps_run(project: Path) -> dict[str, list[str]]:
-    ledger = pd.read_parquet(project / "aligned" / "ledger.parquet")
-    return {r.doc_id: list(r.steps_run) for r in ledger.itertuples()}
+    """Steps each task of the last `process` run computed (its run record; reused documents had no task)."""
+    tasks = runlog.read_run(runlog.latest_run(project / "work" / "runs"))
+    return {r.doc_id: list(r.steps_run) for r in tasks.itertuples()}
 
 
 def test_changing_an_alignment_parameter_reruns_align_not_ingest(project):
@@ -91,7 +94,9 @@ def test_adding_a_document_leaves_the_others_cached(project):
     shutil.copytree(project / "raw" / BUNDLED, project / "raw" / "TEST_2026_1")
     ran = _ran(_dvc(project, "repro"))
     assert {"scan", "process", "index"} <= ran
-    assert _steps_run(project) == {BUNDLED: [], "TEST_2026_1": ["ingest", "segment", "embed", "align", "publish"]}
+    assert _steps_run(project) == {"TEST_2026_1": ["ingest", "segment", "embed", "align", "publish"]}
+    ledger = pd.read_parquet(project / "aligned" / "ledger.parquet")
+    assert list(ledger.doc_id) == [BUNDLED, "TEST_2026_1"] and (ledger.status == "done").all()
     assert abs((project / "dvc.lock").stat().st_size - lock_size) < 200  # no per-document entries
 
 

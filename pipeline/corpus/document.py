@@ -4,7 +4,8 @@ A step runs only when its fingerprint (:mod:`.fingerprint`) differs from the one
 recorded when it last finished (``work/docs/<doc_id>/<step>.done``), so a re-run after
 an ``align:`` change re-aligns without re-reading PDFs or re-encoding texts. The task
 never raises: it returns an :class:`Outcome` (done, or failed with a one-line reason),
-and writes it beside the document's stage files for the next run's ledger.
+and writes its state beside the document's stage files for the next run's ledger; the
+facts of the run (seconds, worker, attempts) go to the run records (:mod:`.runlog`).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ from ..schema import TABLES
 from ..search.corpus import original_language
 from ..segment import doctype
 from ..stages import align, embed, ingest, segment
-from . import store
+from . import runlog, store
 from .fingerprint import ORDER
 
-ATTEMPTS = "attempts.log"  # one line per task start: "<fingerprint> <host:pid>"
 OUTCOME = "outcome.json"
 METRICS = "metrics.json"
+LEGACY_ATTEMPTS = "attempts.log"  # where starts were logged before work/runs/attempts/
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Job:
     doc_id: str
     raw_dir: str  # raw/<doc_id>
     work_dir: str  # work/docs/<doc_id>: the stage files
+    attempts_log: str  # work/runs/attempts/<doc_id>.log: its task starts (a run record, not an output)
     out: str  # aligned: the corpus tables
     pair: str  # language pair, e.g. zh-en: the tables' partition
     fingerprints: dict[str, str]  # step -> fingerprint
@@ -48,18 +50,34 @@ class Job:
     project: str = "."  # folder that relative paths in params (model, calibration, cache) start from
 
 
+# The fields of an outcome that are the document's state, the same in every clone.
+STATE = ("doc_id", "fingerprint", "status", "error", "metrics")
+
+
 @dataclass
 class Outcome:
+    """What a task did. The document's state (:data:`STATE`) is a function of its inputs:
+    it goes to ``outcome.json`` and the ledger, stage outputs. The facts of this run differ
+    from run to run: they go to the run record only."""
+
     doc_id: str
     fingerprint: str
     status: str  # done | failed
-    attempts: int
-    seconds: float
-    steps_run: list[str]
-    error: str | None
-    worker: str
-    model_loads: int = 0  # models this process loaded so far (a worker keeps its model)
+    error: str | None = None
     metrics: dict = field(default_factory=dict)
+    # facts of this run
+    attempts: int = 0  # task starts on this fingerprint, this one included
+    seconds: float = 0.0
+    steps_run: list[str] = field(default_factory=list)
+    worker: str = ""  # host:pid
+    model_loads: int = 0  # models this process loaded so far (a worker keeps its model)
+
+    def state(self) -> dict:
+        return {name: getattr(self, name) for name in STATE}
+
+    def run_facts(self) -> dict:
+        """The run record's line: everything but the metrics (aligned/metrics.json has them)."""
+        return {k: v for k, v in asdict(self).items() if k != "metrics"}
 
 
 # One embedder per process and embedding settings: a worker loads the model once.
@@ -95,7 +113,8 @@ def process_document(job: Job) -> Outcome:
         if job.inner_workers == 1:
             _one_thread()
         work.mkdir(parents=True, exist_ok=True)
-        attempts = _record_attempt(work, final)
+        (work / LEGACY_ATTEMPTS).unlink(missing_ok=True)  # run-specific: not among the stage files
+        attempts = runlog.record_attempt(Path(job.attempts_log), final, worker_name())
         for step in ORDER:
             if _finished(work, step) != job.fingerprints[step]:
                 STEP_RUNNERS[step](job)
@@ -120,7 +139,7 @@ def process_document(job: Job) -> Outcome:
         model_loads=models_loaded(),
         metrics={} if error else metrics,
     )
-    io.write_json(asdict(outcome), work / OUTCOME)
+    io.write_json(outcome.state(), work / OUTCOME)
     return outcome
 
 
@@ -137,23 +156,6 @@ def _finished(work: Path, step: str) -> str | None:
         return json.loads((work / f"{step}.done").read_text(encoding="utf-8"))["fingerprint"]
     except (OSError, ValueError, KeyError):
         return None
-
-
-def _record_attempt(work: Path, fingerprint: str) -> int:
-    """Count this start; a start whose worker died is counted too (it wrote its line first)."""
-    log = work / ATTEMPTS
-    with open(log, "a", encoding="utf-8") as f:
-        f.write(f"{fingerprint} {worker_name()}\n")
-        f.flush()
-        os.fsync(f.fileno())
-    return count_attempts(work, fingerprint)
-
-
-def count_attempts(work: Path, fingerprint: str) -> int:
-    """Starts logged for this fingerprint (attempts.log)."""
-    log = work / ATTEMPTS
-    lines = log.read_text(encoding="utf-8").splitlines() if log.is_file() else []
-    return sum(line.split()[0] == fingerprint for line in lines if line)
 
 
 def withdraw(out: Path, doc_id: str, work: Path) -> None:

@@ -3,7 +3,9 @@
 A document is a folder ``raw/<doc_id>/`` holding its language versions
 (``zh.pdf``, ``en.docx``, ``fr.txt`` ...) and optional companions (``gold-units.tsv``).
 The manifest has one row per file. Hashing is the slow part at corpus scale, so a file
-whose size and mtime equal the previous manifest's keeps its hash.
+whose size and mtime equal those of the last scan keeps its hash. Those sizes and mtimes
+live in a stat cache beside the manifest, not in it: mtimes differ from clone to clone,
+and the manifest is a stage output whose hash dvc.lock records.
 """
 
 from __future__ import annotations
@@ -51,25 +53,56 @@ def _files(raw: Path, skipped: list[str]) -> list[tuple[str, Path]]:
     return found
 
 
+class StatCache:
+    """Each file's size, mtime and hash when it was last hashed (``stat_cache`` table).
+
+    A file whose size and mtime are unchanged keeps its hash; only the files of the
+    current scan are kept (:meth:`save`), so a removed file's entry goes."""
+
+    def __init__(self, known: dict[str, tuple[int, int, str]] | None = None):
+        self.known = known or {}
+        self.seen: dict[str, tuple[int, int, str]] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> StatCache:
+        """The cache at ``path``; empty when absent or unreadable (everything is hashed again)."""
+        if not Path(path).is_file():
+            return cls()
+        try:
+            rows = io.read_table("stat_cache", path)
+        except PipelineError:
+            return cls()
+        return cls({r.path: (r.size, r.mtime_ns, r.sha256) for r in rows.itertuples()})
+
+    def size_and_hash(self, path: Path) -> tuple[int, str]:
+        """The file's size and sha256; read only when its size or mtime changed."""
+        stat = path.stat()
+        old = self.known.get(str(path))
+        unchanged = old is not None and old[:2] == (stat.st_size, stat.st_mtime_ns)
+        sha = old[2] if unchanged else sha256_of(path)
+        self.seen[str(path)] = (stat.st_size, stat.st_mtime_ns, sha)
+        return stat.st_size, sha
+
+    def save(self, path: Path) -> None:
+        rows = [{"path": p, "size": s, "mtime_ns": m, "sha256": h} for p, (s, m, h) in sorted(self.seen.items())]
+        io.write_table("stat_cache", rows, path)
+
+
 def scan(
-    raw: Path, previous: pd.DataFrame | None = None, progress: bool | None = None, skipped: list[str] | None = None
+    raw: Path, cache: StatCache | None = None, progress: bool | None = None, skipped: list[str] | None = None
 ) -> pd.DataFrame:
     """The manifest of ``raw``: one row per file, sorted by document and file name.
-    Folders without a language version (``<lang>.<pdf|docx|txt>``) go to ``skipped``."""
+    Folders without a language version (``<lang>.<pdf|docx|txt>``) go to ``skipped``.
+    ``cache`` spares re-hashing unchanged files, and learns this scan's files."""
     raw = Path(raw)
     if not raw.is_dir():
         raise PipelineError(f"{raw}: not a folder of documents (raw/<doc_id>/<lang>.<pdf|docx|txt>)")
-    known = {}
-    if previous is not None:
-        known = {(r.doc_id, r.file): (r.size, r.mtime_ns, r.sha256) for r in previous.itertuples()}
+    cache = StatCache() if cache is None else cache
     rows = []
     for doc_id, path in tqdm(
         _files(raw, [] if skipped is None else skipped), desc="scan", unit="file", disable=progress is False or None
     ):
-        stat = path.stat()
-        size, mtime = stat.st_size, stat.st_mtime_ns
-        old = known.get((doc_id, path.name))
-        sha = old[2] if old and old[0] == size and old[1] == mtime else sha256_of(path)
+        size, sha = cache.size_and_hash(path)
         body, year = symbol_facts(doc_id)
         rows.append(
             {
@@ -77,17 +110,9 @@ def scan(
                 "file": path.name,
                 "role": path.name.split(".")[0],
                 "size": size,
-                "mtime_ns": mtime,
                 "sha256": sha,
                 "body": body,
                 "year": year,
             }
         )
     return pd.DataFrame(rows, columns=io.schema_of("manifest").names)
-
-
-def read_previous(path: Path) -> pd.DataFrame | None:
-    try:
-        return io.read_table("manifest", path) if Path(path).is_file() else None
-    except PipelineError:
-        return None  # unreadable: hash everything again

@@ -6,9 +6,10 @@ embed, align, then its rows into the corpus tables ``aligned/<table>.parquet/<pa
 code and parameters are unchanged are reused; a document is re-processed only when
 something it depends on changed. ``process`` in params.yaml chooses where tasks run
 (this process, a local Dask cluster, or a Dask scheduler). Also writes
-``aligned/ledger.parquet`` (per document: fingerprint, status, attempts, seconds, error)
-and ``aligned/metrics.json``. Exit status 1 when any document failed; the others'
-results are kept.
+``aligned/ledger.parquet`` (per document: fingerprint, status, error) and
+``aligned/metrics.json``, which are the same in every clone, and the run record
+``work/runs/<UTC time>.jsonl`` (per task: attempts, seconds, steps run, worker), which is
+not. Exit status 1 when any document failed; the others' results are kept.
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("--raw", type=Path, default=Path("raw"), help="document folders (default: raw)")
     parser.add_argument("--work", type=Path, default=Path("work/docs"), help="stage files (default: work/docs)")
     parser.add_argument("--out", type=Path, default=Path("aligned"), help="corpus tables (default: aligned)")
+    parser.add_argument(
+        "--runs",
+        type=Path,
+        help="run records: each task's attempts, seconds, steps run, worker (default: runs beside --work)",
+    )
 
 
 def run(args, params: dict) -> int:
-    summary = process_corpus(args.manifest, args.raw, args.work, args.out, params)
+    summary = process_corpus(args.manifest, args.raw, args.work, args.out, params, runs=args.runs)
     print(summary.line())
+    if summary.record:
+        print(f"process: run record (attempts, seconds, steps, workers): {summary.record}")
     for outcome in summary.failed:
         print(f"  failed: {outcome.doc_id}: {outcome.error}")
     if summary.failed:
