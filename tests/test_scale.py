@@ -221,6 +221,10 @@ def test_incremental_runs(tmp_path, embedded_model_dir):
     assert index()["update"] == "full"
     assert run().empty  # nothing changed: no task
     assert index()["update"] == "none"
+    faster = write_params(
+        tmp_path / "p1.yaml", embedded_model_dir, **{"index.compact_dead_share": 0.9, "embedding.threads": 1}
+    )
+    assert run(faster).empty  # a thread count changes how fast, not what: no task
     changed = raw / docs[2] / "en.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("e", "E", 1), encoding="utf-8")
     assert list(run().index) == [docs[2]]

@@ -110,8 +110,6 @@ def process_document(job: Job) -> Outcome:
             # a Dask worker started elsewhere: params name the model and calibrations relative
             # to the project (as the embedding cache keys them); a worker runs one task at a time
             os.chdir(job.project)
-        if job.inner_workers == 1:
-            _one_thread()
         work.mkdir(parents=True, exist_ok=True)
         (work / LEGACY_ATTEMPTS).unlink(missing_ok=True)  # run-specific: not among the stage files
         attempts = runlog.record_attempt(Path(job.attempts_log), final, worker_name())
@@ -143,14 +141,6 @@ def process_document(job: Job) -> Outcome:
     return outcome
 
 
-def _one_thread() -> None:
-    """One worker per core: the encoder must not spread over the other workers' cores."""
-    import torch
-
-    if torch.get_num_threads() != 1:
-        torch.set_num_threads(1)
-
-
 def _finished(work: Path, step: str) -> str | None:
     try:
         return json.loads((work / f"{step}.done").read_text(encoding="utf-8"))["fingerprint"]
@@ -172,9 +162,16 @@ def tmx_path(out: Path, doc_id: str) -> Path:
 
 
 def _step_params(job: Job) -> dict:
+    """The task's params; in a Dask worker (one per core) no ingest pool and a one-thread encoder,
+    so that a worker never spreads over the other workers' cores."""
     if job.inner_workers is None:
         return job.params
-    return {**job.params, "ingest": {**job.params["ingest"], "workers": job.inner_workers}}
+    p = job.params
+    return {
+        **p,
+        "ingest": {**p["ingest"], "workers": job.inner_workers},
+        "embedding": {**p["embedding"], "threads": job.inner_workers},
+    }
 
 
 def _ingest(job: Job) -> None:
@@ -186,11 +183,13 @@ def _segment(job: Job) -> None:
 
 
 def _embed(job: Job) -> None:
-    embed.run(Namespace(work_dir=Path(job.work_dir)), job.params, shared_embedder(job.params["embedding"]))
+    params = _step_params(job)
+    embed.run(Namespace(work_dir=Path(job.work_dir)), params, shared_embedder(params["embedding"]))
 
 
 def _align(job: Job) -> None:
-    align.run(Namespace(work_dir=Path(job.work_dir)), job.params, shared_embedder(job.params["embedding"]))
+    params = _step_params(job)
+    align.run(Namespace(work_dir=Path(job.work_dir)), params, shared_embedder(params["embedding"]))
 
 
 def _publish(job: Job) -> None:

@@ -47,6 +47,8 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 ORDER = tuple(STEPS)
+# settings that change how fast a step runs, never what it writes: not in any fingerprint
+SPEED_ONLY = {"embedding": ("threads", "query_threads")}
 
 
 def _sha(*parts: object) -> str:
@@ -69,6 +71,8 @@ def params_part(params: dict, keys: tuple[str, ...]) -> dict:
     for dotted in keys:
         section, _, key = dotted.partition(".")
         value = params.get(section, {})
+        if not key:
+            value = {k: v for k, v in value.items() if k not in SPEED_ONLY.get(section, ())}
         out[dotted] = value.get(key) if key else value
     return out
 
