@@ -30,13 +30,14 @@ def _project_files() -> list[str]:
     return [f for f in out if f and (ROOT / f).is_file()]
 
 
+VENV_BIN = Path(sys.executable).parent
+
+
 def _dvc(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "HF_HUB_OFFLINE": "1",
-        "DVC_NO_ANALYTICS": "1",
-    }
+    """`dvc ARGS` as the README runs it: `.venv/bin/dvc`, the venv not activated (not on PATH)."""
+    path = [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != VENV_BIN]
+    env = {**os.environ, "PATH": os.pathsep.join(path), "HF_HUB_OFFLINE": "1", "DVC_NO_ANALYTICS": "1"}
+    env.pop("VIRTUAL_ENV", None)
     proc = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=cwd, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout + proc.stderr
@@ -55,6 +56,7 @@ def project(tmp_path_factory) -> Path:
         (dest / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, dest / f)
     subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
+    (dest / ".venv").symlink_to(VENV_BIN.parent)  # the project's venv, where bin/bitext finds `bitext`
     # A small evaluation set: this test is about DVC's bookkeeping, not about F1.
     params_path = dest / "configs" / "params.yaml"
     params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
