@@ -1,9 +1,11 @@
 """Corpus runs: documents/s and sentences/s by executor, Dask's scheduling cost.
 
     PYTHONPATH=. .venv/bin/python benchmarks/scale_bench.py [--docs 100] [--noop 100000]
+    PYTHONPATH=. .venv/bin/python benchmarks/scale_bench.py --lines-per-doc 60 --report /tmp/s.json
 
 1. A corpus of ``--docs`` UNPC documents (tests/scale_corpus.py: the UNPC development
-   lines grouped by document, as text files) is processed once to fill a private
+   lines grouped by document, as text files; ~9 lines each; ``--lines-per-doc N``: the
+   same lines in document order cut into documents of N lines) is processed once to fill a private
    embedding cache, then, each into fresh output folders with that warm cache:
    a plain loop calling the task function (no executor), ``process`` in this process
    (executor overhead = its time over the plain loop's), and a Dask LocalCluster of 1
@@ -13,7 +15,7 @@
    2 workers is reported beside it.
 2. ``--noop`` no-op tasks submitted to a 2-worker LocalCluster: wall ms per task and the
    growth of this (client) process's RSS while they are held.
-Results go to benchmarks/results_scale.json.
+Results go to benchmarks/results_scale.json (``--report``).
 """
 
 from __future__ import annotations
@@ -72,6 +74,13 @@ def _plain_loop(tmp: Path, raw: Path, manifest: Path, params: dict) -> dict:
     return {"seconds": round(time.perf_counter() - started, 2), "documents": len(jobs)}
 
 
+def _long_documents(raw: Path, docs: int, lines_per_doc: int) -> None:
+    """``docs`` documents of ``lines_per_doc`` consecutive UNPC lines each."""
+    lines = [pair for doc in scale_corpus.unpc_documents().values() for pair in doc]
+    for i in range(min(docs, len(lines) // lines_per_doc)):
+        scale_corpus.write_text_doc(raw / f"UNPC_RUN_{i:04d}", lines[i * lines_per_doc : (i + 1) * lines_per_doc])
+
+
 def _noop(i: int) -> int:
     return i
 
@@ -101,13 +110,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100, help="UNPC documents in the corpus (default 100)")
     parser.add_argument("--noop", type=int, default=100_000, help="no-op tasks to schedule (default 100000)")
+    parser.add_argument(
+        "--lines-per-doc",
+        type=int,
+        default=0,
+        help="documents of N consecutive UNPC lines (default: UNPC's own documents)",
+    )
+    parser.add_argument("--report", type=Path, default=OUT, help=f"results file (default {OUT.relative_to(ROOT)})")
     args = parser.parse_args()
     params = load_params(ROOT / "configs" / "params.yaml")
     results = {"command": " ".join(["benchmarks/scale_bench.py", *sys.argv[1:]])}
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         raw = tmp / "raw"
-        scale_corpus.build(raw, args.docs)
+        if args.lines_per_doc:
+            _long_documents(raw, args.docs, args.lines_per_doc)
+        else:
+            scale_corpus.build(raw, args.docs)
         manifest = tmp / "manifest.parquet"
         io.write_table("manifest", scan(raw, progress=False), manifest)
         cold = {**params, "embedding": {**params["embedding"], "cache_dir": str(tmp / "cold-cache")}}
@@ -129,7 +148,7 @@ def main() -> int:
         r["sentences_per_s"] = round(r["sentences"] / r["seconds"], 1)
     results["scheduling"] = _scheduling(args.noop)
     results["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
     return 0
 
