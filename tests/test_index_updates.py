@@ -3,6 +3,7 @@ answers queries as a full build of the same tables does (issue 19, point 4)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from pipeline import io
 from pipeline.corpus import store
 from pipeline.params import load_params
-from pipeline.search import incremental
+from pipeline.search import incremental, vectorfile
 from pipeline.search.corpus import TABLE_NAMES
 from pipeline.search.engine import Filters, SearchIndex
 from pipeline.search.schema import FILES
@@ -65,7 +66,14 @@ def corpus(tmp_path, bundled_output):
     for doc in docs:
         _clone(aligned, work, bundled_output, bundled_output.parent / "work", doc)
     params = load_params(bundled_output.parent / "params.yaml")
-    return {"aligned": aligned, "work": work, "docs": docs, "params": params, "index": tmp_path / "index"}
+    return {
+        "aligned": aligned,
+        "work": work,
+        "docs": docs,
+        "params": params,
+        "index": tmp_path / "index",
+        "bundled": bundled_output,
+    }
 
 
 def _index(c, rebuild=False, out=None) -> dict:
@@ -192,3 +200,95 @@ def test_ivf_lists_take_the_new_rows(corpus):
     query = (index.vectors("en")[row]).astype(np.float32)
     top = index.semantic(query, Filters(level="sentence"), limit=3)  # through the IVF lists
     assert top[0]["similarity"] > 0.99 and top[0]["doc_id"] in corpus["docs"]
+
+
+def test_a_reader_open_during_updates_follows_them(corpus):
+    """A long-running reader (`bitext serve`) sees updates and full builds without a restart,
+    and never fails on rows an update deleted."""
+    _index(corpus)
+    index = SearchIndex(corpus["index"])
+    q = index.vectors("en")[3].astype(np.float32)
+    for level in ("sentence", "unit"):  # caches of the old index: arrays, vectors
+        assert index.semantic(q, Filters(level=level), limit=50)
+    _edit_unit(corpus["aligned"], "DOC_04", "technical assistance", "technical quokkawork")
+    assert _index(corpus)["update"]["mode"] == "incremental"
+    hits, _ = index.keyword("technical quokkawork", Filters(level="unit"))
+    assert {h["doc_id"] for h in hits} == {"DOC_04"}
+    for level in ("sentence", "unit"):
+        top = index.semantic(q, Filters(level=level), limit=1000, exact=True)
+        assert len({h["pair_id"] for h in top}) == len(top)  # no deleted row twice or dangling
+    _clone(corpus["aligned"], corpus["work"], corpus["aligned"], corpus["work"], "NEW_DOC", old="DOC_00")
+    assert _index(corpus, rebuild=True)["update"]["mode"] == "full"  # a new database file
+    assert index.keyword("agenda", Filters(level="unit", docs=["NEW_DOC"]))[0]
+    assert "NEW_DOC" in [d["doc_id"] for d in index.documents]
+
+
+def test_the_workbench_follows_updates(corpus, tmp_path):
+    from pipeline.serve.workbench import Query, Workbench
+
+    _index(corpus)
+    wb = Workbench(corpus["index"], None, tmp_path, corpus["params"])
+    assert wb.search(Query(text="agenda", level="unit")).hits
+    _clone(corpus["aligned"], corpus["work"], corpus["aligned"], corpus["work"], "NEW_DOC", old="DOC_00")
+    store.unpublish(corpus["aligned"], "DOC_01")
+    assert _index(corpus)["update"]["docs"] == ["DOC_01", "NEW_DOC"]
+    page = wb.search(Query(text="agenda", level="unit"))
+    assert "NEW_DOC" in wb.symbols and "DOC_01" not in wb.symbols
+    assert page.hits and all(h["doc_id"] != "DOC_01" for h in page.hits)
+
+
+def test_headers_left_behind_by_a_crash_after_the_commit_are_repaired(corpus):
+    _index(corpus)
+    rows = SearchIndex(corpus["index"]).meta["rows"]
+    _edit_unit(corpus["aligned"], "DOC_06", "agenda", "wombatgenda")
+    assert _index(corpus)["update"]["mode"] == "incremental"
+    for lang in ("zh", "en"):  # the state a crash between COMMIT and the header rewrite leaves
+        vectorfile.set_rows(corpus["index"] / FILES[lang], rows)
+    assert _index(corpus)["update"]["mode"] == "none"
+    committed = SearchIndex(corpus["index"]).meta["rows"]
+    for lang in ("zh", "en"):
+        assert np.load(corpus["index"] / FILES[lang], mmap_mode="r").shape[0] == committed > rows
+
+
+def test_an_empty_index_takes_its_first_document(corpus):
+    _index(corpus)
+    for doc in corpus["docs"]:
+        store.unpublish(corpus["aligned"], doc)
+    meta = _index(corpus)
+    assert meta["pairs"] == 0 and meta["documents"] == 0
+    _clone(corpus["aligned"], corpus["work"], corpus["bundled"], corpus["bundled"].parent / "work", "DOC_00")
+    meta = _index(corpus)
+    assert meta["update"]["mode"] == "full" and meta["update"]["reason"] == "the index is empty"
+    assert SearchIndex(corpus["index"]).keyword("agenda", Filters(level="unit"))[0]
+
+
+def test_an_index_of_another_schema_version_is_rebuilt_and_says_why(corpus):
+    _index(corpus)
+    db = sqlite3.connect(corpus["index"] / FILES["db"])
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    meta = _index(corpus)
+    assert meta["update"]["mode"] == "full" and "schema version 1" in meta["update"]["reason"]
+
+
+def test_a_second_index_run_waits_for_the_first(corpus):
+    import fcntl
+    import threading
+
+    _index(corpus)
+    said: list[str] = []
+    fd = os.open(corpus["index"].parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another `bitext index` holds the folder
+        run = threading.Thread(
+            target=incremental.index_corpus,
+            args=(corpus["aligned"], corpus["work"], corpus["index"], corpus["params"], said.append),
+        )
+        run.start()
+        run.join(1.0)
+        assert run.is_alive() and any("waiting for another" in m for m in said)
+    finally:
+        os.close(fd)
+    run.join(60)
+    assert not run.is_alive() and "up to date: no document changed" in said

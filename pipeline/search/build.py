@@ -25,9 +25,10 @@ from .. import io
 from ..embed.cache import text_key
 from ..embed.model import EmbeddingSettings
 from ..errors import PipelineError
+from ..tmx import tmx_params
 from . import ivf, vectorfile
 from .corpus import LEVELS, documents_of, flat_rows, read_tables
-from .schema import DDL, FILES, SCHEMA_VERSION
+from .schema import DDL, FILES, SCHEMA_VERSION, write_meta
 from .terms import char_bigrams
 
 
@@ -171,6 +172,8 @@ def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "wb") as fh:
         np.savez(fh, **arrays)
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the SQLite commit that counts its rows
     tmp.chmod(_umask_mode())
     os.replace(tmp, path)
 
@@ -264,14 +267,6 @@ def document_records(documents: pd.DataFrame, position: dict[str, int]) -> list[
         (r.doc_id, r.symbol, _none(r.original_lang), r.srclang, position[r.doc_id], _none(s))
         for r, s in zip(documents.itertuples(), source)
     ]
-
-
-def write_meta(db: sqlite3.Connection, meta: dict) -> None:
-    db.execute("DELETE FROM meta")
-    db.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
-    )
 
 
 def level_counts(arrays: dict, live: np.ndarray | None = None) -> dict[str, int]:
@@ -426,10 +421,20 @@ def passage_vectors(rows: pd.DataFrame, emb: dict, prompt: str, progress=None) -
     return {text_key(t): v for t, v in zip(texts, vectors)}
 
 
-def build_from_tables(aligned: Path, work_root: Path, out_dir: Path, params: dict, progress=None) -> dict:
+def build_from_tables(
+    aligned: Path,
+    work_root: Path,
+    out_dir: Path,
+    params: dict,
+    progress=None,
+    sources: dict[str, str] | None = None,
+    meta: dict | None = None,
+) -> dict:
     """The whole index of the tables in ``aligned`` (vectors from ``work_root``); ``bitext
-    index`` updates an existing one instead (:mod:`.incremental`)."""
+    index`` updates an existing one instead (:mod:`.incremental`). ``sources``: doc_id ->
+    what its rows were made from (stored for updates to compare)."""
     tables = read_tables(aligned, producer="process")
-    documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
+    documents = documents_of(tables, tmx_params(params)["default_srclang"])
+    documents["source"] = documents.doc_id.map(sources or {})
     by_key = load_vectors(work_root, list(documents.doc_id))
-    return build_index(flat_rows(tables), documents, by_key, out_dir, params, str(aligned), progress)
+    return build_index(flat_rows(tables), documents, by_key, out_dir, params, str(aligned), progress, meta)

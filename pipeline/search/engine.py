@@ -6,7 +6,6 @@ Every result is a dict with the fields of :data:`RESULT_FIELDS` (the JSON output
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 from ..errors import PipelineError
 from . import ivf, vectorfile
 from .corpus import LEVELS
-from .schema import FILES, SCHEMA_VERSION
+from .schema import FILES, SCHEMA_VERSION, read_meta
 from .terms import Term, compile_term
 
 # name -> meaning; the order is the column order of TSV output and DataFrames.
@@ -59,6 +58,14 @@ class Filters:
         }
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _not_found(folder: Path) -> PipelineError:
     return PipelineError(f"{folder}: no search index here; run `bitext index` (or `dvc repro`) first")
 
@@ -73,14 +80,24 @@ class SearchIndex:
     def __init__(self, folder: str | Path = "aligned/index", threads: int = 1):
         self.folder = Path(folder)
         self.threads = threads
+        self._open()
+
+    def _open(self) -> None:
         db_path = self.folder / FILES["db"]
         if not db_path.is_file():
             raise _not_found(self.folder)
         try:
             self.db = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
-            self.meta = {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+            self._file = _identity(db_path)
+            self._load_meta()
         except sqlite3.DatabaseError as err:
             raise PipelineError(f"{db_path}: unreadable index ({err}); re-run `bitext index`") from None
+
+    def _load_meta(self) -> None:
+        """meta and documents as committed now; drops what was derived from older ones."""
+        db_path = self.folder / FILES["db"]
+        self._version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        self.meta = read_meta(self.db)
         if self.meta.get("schema_version") != SCHEMA_VERSION:
             raise PipelineError(
                 f"{db_path}: index schema version {self.meta.get('schema_version')}, this "
@@ -93,6 +110,28 @@ class SearchIndex:
         self._arrays: dict | None = None
         self._vectors: dict[str, np.ndarray] = {}
         self._ivf: dict | None = None
+
+    def refresh(self) -> bool:
+        """Follow ``bitext index`` for a long-running reader (``bitext serve``): a full build
+        replaces the database file, an update commits to it (``PRAGMA data_version``
+        moves). Cheap (a stat and a pragma); returns True when the index was reloaded."""
+        now = _identity(self.folder / FILES["db"])
+        if now is None:  # a full build is swapping the folder in: keep reading the old one
+            return False
+        try:
+            if now != self._file:
+                old = self.db
+                self._open()
+                old.close()
+                return True
+            if self.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
+                self._load_meta()
+                return True
+        except sqlite3.DatabaseError as err:
+            raise PipelineError(
+                f"{self.folder / FILES['db']}: unreadable index ({err}); re-run `bitext index`"
+            ) from None
+        return False
 
     # --- shared --------------------------------------------------------------------
 
@@ -191,6 +230,7 @@ class SearchIndex:
     ) -> tuple[list[dict], bool]:
         """Pairs whose zh (Chinese term) or en (English term) side contains the term, in corpus
         order; returns (results, truncated)."""
+        self.refresh()
         f = filters or Filters()
         self._check(f)
         self.check_not_empty()
@@ -232,6 +272,7 @@ class SearchIndex:
         data = self.fetch([r for r, _ in found])
         results = []
         folded = " ".join(t.text.split()).casefold()
+        found = [(row, spans) for row, spans in found if row in data]  # an update may delete rows mid-query
         for rank, (row, spans) in enumerate(found, 1):
             rec = data[row]
             side = rec[col]
@@ -347,6 +388,7 @@ class SearchIndex:
         exact: bool = False,
     ) -> list[dict]:
         """Pairs whose side(s) are closest in meaning to the query vector, best first."""
+        self.refresh()
         f = filters or Filters()
         self._check(f)
         self.check_not_empty()
@@ -379,6 +421,7 @@ class SearchIndex:
         top = np.lexsort((pool_rows, -sims))[:limit]
         top = top[np.isfinite(sims[top])]
         data = self.fetch([int(pool_rows[i]) for i in top])
+        top = [i for i in top if int(pool_rows[i]) in data]  # an update may delete rows mid-query
         return [
             _result(rank, data[int(pool_rows[i])], round(float(sims[i]), 4), str(sides[i]), "semantic", [])
             for rank, i in enumerate(top, 1)

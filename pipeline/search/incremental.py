@@ -20,8 +20,11 @@ outgrew its IVF lists (``index.ivf_retrain_growth``) or needs its first ones.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -34,10 +37,12 @@ from ..corpus import store
 from ..corpus.fingerprint import code_hash
 from ..errors import PipelineError
 from . import ivf, vectorfile
+from ..tmx import tmx_params
 from .build import (
-    build_index,
+    build_from_tables,
     doc_ranges,
     document_records,
+    fts_values,
     index_params,
     index_vectors,
     insert_pairs,
@@ -47,11 +52,11 @@ from .build import (
     row_arrays,
     save_arrays,
     with_item,
-    write_meta,
 )
-from .corpus import LEVELS, TABLE_NAMES, documents_of, flat_rows, read_tables
-from .schema import FILES, SCHEMA_VERSION
-from .terms import char_bigrams
+from .corpus import LEVELS, TABLE_NAMES, documents_of, flat_rows
+from .schema import FILES, SCHEMA_VERSION, read_meta, write_meta
+
+SQL_CHUNK = 500  # ids per `IN (...)`: far below SQLite's variable limit
 
 # What the index's content depends on besides the documents (a change rebuilds it).
 CODE = ("search/build.py", "search/corpus.py", "search/terms.py", "search/ivf.py", "search/vectorfile.py")
@@ -66,7 +71,7 @@ def build_key(params: dict) -> str:
         "index": index_params(params),
         # the model by name: one replaced in place under the same name needs --rebuild
         "embedding": {k: emb.get(k) for k in ("model", "prompt", "backend")},
-        "srclang": (params.get("tmx") or {}).get("default_srclang", "en"),
+        "srclang": tmx_params(params)["default_srclang"],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -110,22 +115,52 @@ def _read_docs(files: dict[str, list[Path]], docs: list[str]) -> dict[str, pd.Da
     return tables
 
 
-def _indexed(out_dir: Path) -> tuple[dict, dict[str, str | None]] | None:
-    """(meta, doc_id -> source) of an existing index, or None when there is none to update."""
+def _indexed(out_dir: Path) -> tuple[dict, dict[str, str | None]] | str:
+    """(meta, doc_id -> source) of an existing index, or why there is none to update."""
     db_path = Path(out_dir) / FILES["db"]
     if not db_path.is_file():
-        return None
+        return "no index yet"
     try:
         db = sqlite3.connect(db_path)
         try:
-            meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+            meta = read_meta(db)
             if meta.get("schema_version") != SCHEMA_VERSION:
-                return None
+                return (
+                    f"the index has schema version {meta.get('schema_version')}, this program writes {SCHEMA_VERSION}"
+                )
             return meta, dict(db.execute("SELECT doc_id, source FROM documents"))
         finally:
             db.close()
-    except sqlite3.DatabaseError:
-        return None
+    except sqlite3.DatabaseError as err:
+        return f"the index is unreadable ({err})"
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path, say):
+    """One ``bitext index`` per index folder at a time (a second one waits). The lock is
+    on the folder's parent directory (the folder itself is replaced by a full build), so
+    no lock file appears in ``aligned/``."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"{out_dir}: waiting for another `bitext index` to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _repair_vector_headers(out_dir: Path, rows: int) -> None:
+    """Finish an update interrupted between its SQLite commit and the vector files' header
+    rewrite (and drop rows an interrupted append left): headers count ``meta.rows``."""
+    for lang in ("zh", "en"):
+        path = Path(out_dir) / FILES[lang]
+        if path.is_file() and vectorfile.header_rows(path) != rows:
+            vectorfile.truncate(path, rows)
 
 
 def index_corpus(
@@ -135,19 +170,28 @@ def index_corpus(
     what was done: {"mode": "none"|"incremental"|"full", "documents": n}, plus "docs" (the
     documents re-indexed or removed) for an incremental update and "reason" for a full one."""
     say = progress or (lambda msg: None)
+    with _locked(out_dir, say):
+        return _index_corpus(Path(aligned), Path(work_root), Path(out_dir), params, say, progress, rebuild)
+
+
+def _index_corpus(aligned: Path, work_root: Path, out_dir: Path, params: dict, say, progress, rebuild: bool) -> dict:
     key = build_key(params)
-    files = document_files(Path(aligned))
+    files = document_files(aligned)
     sources = document_sources(files) if files is not None else None
     current = _indexed(out_dir)
+    if isinstance(current, tuple):
+        _repair_vector_headers(out_dir, current[0]["rows"])
     reason = (
         "asked for (--rebuild)"
         if rebuild
         else "the tables are not per-document folders"
         if files is None
-        else "no index yet"
-        if current is None
+        else current
+        if isinstance(current, str)
         else "the index was built with other code or settings"
         if current[0].get("build_key") != key
+        else "the index is empty"
+        if not current[0].get("rows")
         else None
     )
     if reason is None:
@@ -162,7 +206,7 @@ def index_corpus(
         rows = flat_rows(tables)
         reason = _needs_full_build(meta, out_dir, rows, changed + removed, params)
         if reason is None:
-            documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
+            documents = documents_of(tables, tmx_params(params)["default_srclang"])
             documents["source"] = documents.doc_id.map(sources)
             zh, en = index_vectors(rows, load_vectors(work_root, changed), params, progress)
             meta = apply_update(out_dir, rows, documents, zh, en, changed + removed, list(sources), str(aligned))
@@ -173,22 +217,21 @@ def index_corpus(
             docs = sorted(changed + removed)
             return {**meta, "update": {"mode": "incremental", "documents": len(docs), "docs": docs}}
     say(f"full build: {reason}")
-    meta = full_build(Path(aligned), work_root, out_dir, params, sources, key, progress)
+    meta = build_from_tables(aligned, work_root, out_dir, params, progress, sources, {"build_key": key})
     return {**meta, "update": {"mode": "full", "documents": meta["documents"], "reason": reason}}
 
 
-def full_build(aligned: Path, work_root: Path, out_dir: Path, params: dict, sources, key: str, progress=None) -> dict:
-    tables = read_tables(aligned, producer="process")
-    documents = documents_of(tables, (params.get("tmx") or {}).get("default_srclang", "en"))
-    documents["source"] = documents.doc_id.map(sources or {})
-    by_key = load_vectors(work_root, list(documents.doc_id))
-    rows = flat_rows(tables)
-    return build_index(rows, documents, by_key, out_dir, params, str(aligned), progress, {"build_key": key})
+def _chunks(items: list, size: int = SQL_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _rows_of(db: sqlite3.Connection, docs: list[str]) -> list[tuple[str, int, int]]:
-    marks = ",".join("?" * len(docs))
-    return list(db.execute(f"SELECT level, first_row, last_row FROM ranges WHERE doc_id IN ({marks})", docs))
+    out = []
+    for part in _chunks(docs):
+        marks = ",".join("?" * len(part))
+        out += db.execute(f"SELECT level, first_row, last_row FROM ranges WHERE doc_id IN ({marks})", part)
+    return out
 
 
 def _needs_full_build(meta: dict, out_dir: Path, rows: pd.DataFrame, dropped: list[str], params: dict) -> str | None:
@@ -203,14 +246,17 @@ def _needs_full_build(meta: dict, out_dir: Path, rows: pd.DataFrame, dropped: li
     total = meta["rows"] + len(rows)
     if total and dead / total > p["compact_dead_share"]:
         return f"deleted rows would be {dead / total:.0%} of the index (index.compact_dead_share {p['compact_dead_share']})"
-    for level in LEVELS:
+    with np.load(Path(out_dir) / FILES["rows"]) as z:
+        since_build = z["level"][meta["built_rows"] : meta["rows"]]  # rows appended since the lists were trained
+    for li, level in enumerate(LEVELS):
         added = int((rows.level == level).sum()) if len(rows) else 0
         removed = sum(last - first + 1 for lv, first, last in gone if lv == level)
         live = meta["level_pairs"].get(level, 0) + added - removed
         trained = meta.get("ivf_trained_rows", {}).get(level)
         if trained is None and live > meta["exact_max_pairs"]:
             return f"{level} pairs ({live}) exceed index.exact_max_pairs: IVF lists to train"
-        if trained and added and (meta["rows"] - meta["built_rows"] + len(rows)) > p["ivf_retrain_growth"] * trained:
+        appended = int((since_build == li).sum()) + added
+        if trained and added and appended > p["ivf_retrain_growth"] * trained:
             return f"{level} IVF lists trained on {trained} pairs: retrained (index.ivf_retrain_growth)"
     return None
 
@@ -230,7 +276,7 @@ def apply_update(
     out_dir = Path(out_dir)
     db = sqlite3.connect(out_dir / FILES["db"], isolation_level=None)
     try:
-        meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+        meta = read_meta(db)
         first = meta["rows"]
         dtype = np.dtype(meta["vector_dtype"])
         if len(rows) and zh.shape[1] != meta["dim"]:
@@ -252,20 +298,19 @@ def apply_update(
         save_arrays(out_dir / FILES["rows"], arrays)
 
         # One transaction: the old pairs out, the new ones in, the meta.
-        db.create_function("char_bigrams", 1, char_bigrams, deterministic=True)
         db.execute("BEGIN")
         for _, lo, hi in _rows_of(db, dropped) if dropped else []:
             db.execute("INSERT INTO tombstones SELECT row FROM pairs WHERE row BETWEEN ? AND ?", (lo, hi))
-            db.execute(
-                "INSERT INTO pairs_fts(pairs_fts, rowid, zh_words, en_words, zh_chars) "
-                "SELECT 'delete', row, zh_words, en_text, char_bigrams(zh_text) FROM pairs WHERE row BETWEEN ? AND ?",
-                (lo, hi),
+            old = db.execute("SELECT row, zh_words, en_text, zh_text FROM pairs WHERE row BETWEEN ? AND ?", (lo, hi))
+            db.executemany(  # contentless FTS5: a row is deleted with the values it was inserted with
+                "INSERT INTO pairs_fts(pairs_fts, rowid, zh_words, en_words, zh_chars) VALUES ('delete', ?, ?, ?, ?)",
+                [(row, *fts_values(words, en, zh)) for row, words, en, zh in old.fetchall()],
             )
             db.execute("DELETE FROM pairs WHERE row BETWEEN ? AND ?", (lo, hi))
-        if dropped:
-            marks = ",".join("?" * len(dropped))
-            db.execute(f"DELETE FROM ranges WHERE doc_id IN ({marks})", dropped)
-            db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", dropped)
+        for part in _chunks(dropped):
+            marks = ",".join("?" * len(part))
+            db.execute(f"DELETE FROM ranges WHERE doc_id IN ({marks})", part)
+            db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", part)
         position = {d: i for i, d in enumerate(corpus_order)}
         db.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)", document_records(documents, position))
         db.executemany("UPDATE documents SET position = ? WHERE doc_id = ?", [(i, d) for d, i in position.items()])

@@ -23,6 +23,9 @@ number is never reused. Row numbers are not stable across builds: join on ``pair
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 SCHEMA_VERSION = 2
 
 FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz", "ivf": "ivf.npz"}
@@ -83,3 +86,15 @@ CREATE VIRTUAL TABLE pairs_fts USING fts5 (
   zh_words, en_words, zh_chars, content = '', tokenize = 'unicode61 remove_diacritics 2'
 );
 """
+
+
+def read_meta(db: sqlite3.Connection) -> dict:
+    return {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
+
+
+def write_meta(db: sqlite3.Connection, meta: dict) -> None:
+    db.execute("DELETE FROM meta")
+    db.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in sorted(meta.items())],
+    )

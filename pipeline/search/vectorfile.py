@@ -52,6 +52,11 @@ def _layout(path: Path) -> tuple[np.dtype, int, int, int]:
     return dtype, shape[0], shape[1], offset
 
 
+def header_rows(path: Path) -> int:
+    """The row count the header states (what ``numpy.load`` reads)."""
+    return _layout(path)[1]
+
+
 def truncate(path: Path, rows: int) -> None:
     """Keep the first ``rows`` rows (drops what an interrupted append left)."""
     dtype, _, dim, offset = _layout(path)
@@ -67,6 +72,8 @@ def append(path: Path, vectors: np.ndarray) -> None:
         raise ValueError(f"{path}: appending shape {vectors.shape} to rows of {dim}")
     with open(path, "ab") as fh:
         fh.write(vectors.tobytes())
+        fh.flush()
+        os.fsync(fh.fileno())  # on disk before the SQLite commit that counts these rows
 
 
 def set_rows(path: Path, rows: int) -> None:

@@ -103,6 +103,7 @@ def other(lang: str) -> str:
 class Workbench:
     def __init__(self, index_dir: Path, aligned_dir: Path | None, root: Path, params: dict, model=None):
         self.index = SearchIndex(index_dir)
+        self.aligned_dir, self.root = aligned_dir, root
         self.catalog = Catalog.load(aligned_dir, root)
         self.params = params
         self.settings = ServeSettings(**(params.get("serve") or {}))
@@ -110,6 +111,12 @@ class Workbench:
         self._encoder = None
         self._spotter = None
         self.symbols = {d["doc_id"]: d["symbol"] for d in self.index.documents}
+
+    def sync(self) -> None:
+        """Follow `bitext index` while serving: reload what derives from the index when it changed."""
+        if self.index.refresh():
+            self.symbols = {d["doc_id"]: d["symbol"] for d in self.index.documents}
+            self.catalog = Catalog.load(self.aligned_dir, self.root)
 
     # --- model (loaded once, on first use or by warm_up) -----------------------------
 
@@ -139,6 +146,7 @@ class Workbench:
 
     def facets(self) -> dict:
         """Values offered by the filter menus."""
+        self.sync()
         docs = self.catalog.documents.values()
         return {
             "bodies": sorted({d["body"] for d in docs} | {s.split("/", 1)[0] for s in self.symbols.values()}),
@@ -194,6 +202,7 @@ class Workbench:
         return self.index.keyword(term, f, limit=want)
 
     def search(self, q: Query, spot: bool = True) -> Page:
+        self.sync()
         s = self.settings
         page = Page(q)
         if not q.text:
@@ -262,6 +271,7 @@ class Workbench:
 
     def selection(self, q: Query) -> list[dict]:
         """Every hit of the query (up to max_hits), in the page's order, for export."""
+        self.sync()
         hits, _ = self._hits(q, self.settings.max_hits) if q.text else ([], False)
         if q.mode == "keyword":
             hits = self._with_variant(q, hits)
@@ -271,6 +281,7 @@ class Workbench:
 
     def variants(self, q: Query) -> dict:
         """Distinct renderings of a keyword term in its first ``variant_hits`` hits."""
+        self.sync()
         if q.mode != "keyword" or not q.text:
             return {"term": q.text, "lang": "", "variants": [], "spotted": 0, "hits": 0, "truncated": False}
         base = Query(**{**q.params(), "variant": "", "sort": "corpus", "page": 1})
@@ -304,6 +315,7 @@ class Workbench:
 
     def context(self, pair_id: str) -> dict | None:
         """The hit's unit and its neighbours in the same document, both versions side by side."""
+        self.sync()
         db = self.index.db
         row = db.execute("SELECT unit_pair_id, doc_id FROM pairs WHERE pair_id = ?", (pair_id,)).fetchone()
         if row is None:
