@@ -88,7 +88,9 @@ def _noop(i: int) -> int:
 def _scheduling(n: int) -> dict:
     from distributed import Client, LocalCluster, wait
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    client = Client(cluster)
+    try:
         before = _rss_mb()
         started = time.perf_counter()
         futures = client.map(_noop, range(n), pure=False)
@@ -96,7 +98,10 @@ def _scheduling(n: int) -> dict:
         held = _rss_mb()
         wait(futures)
         seconds = time.perf_counter() - started
-        client.cancel(futures)
+        del futures  # released, not cancelled: cancelling 10^5 futures outlasts close()'s default timeout
+    finally:
+        client.close(timeout=600)
+        cluster.close(timeout=600)
     return {
         "tasks": n,
         "submit_seconds": round(submitted - started, 2),
@@ -106,10 +111,16 @@ def _scheduling(n: int) -> dict:
     }
 
 
+def _say(results: dict, key: str, report: Path) -> None:
+    """Print a phase's result as it ends and keep the report current (a later phase may fail)."""
+    print(f"{key}: {json.dumps(results[key])}", flush=True)
+    report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100, help="UNPC documents in the corpus (default 100)")
-    parser.add_argument("--noop", type=int, default=100_000, help="no-op tasks to schedule (default 100000)")
+    parser.add_argument("--noop", type=int, default=100_000, help="no-op tasks to schedule (default 100000; 0: none)")
     parser.add_argument(
         "--lines-per-doc",
         type=int,
@@ -131,12 +142,17 @@ def main() -> int:
         io.write_table("manifest", scan(raw, progress=False), manifest)
         cold = {**params, "embedding": {**params["embedding"], "cache_dir": str(tmp / "cold-cache")}}
         warm = {**params, "embedding": {**params["embedding"], "cache_dir": str(tmp / "cache")}}
-        results["fill_cache"] = _run(tmp, raw, manifest, warm, "fill")
-        results["plain_loop"] = _plain_loop(tmp, raw, manifest, warm)
-        results["in_process"] = _run(tmp, raw, manifest, warm, "inprocess", executor="local", workers=1)
-        results["dask_1_worker"] = _on_cluster(tmp, raw, manifest, warm, "dask1", 1)
-        results["dask_2_workers"] = _on_cluster(tmp, raw, manifest, warm, "dask2", 2)
-        results["cold_dask_2_workers"] = _on_cluster(tmp, raw, manifest, cold, "cold2", 2)
+        phases = [
+            ("fill_cache", lambda: _run(tmp, raw, manifest, warm, "fill")),
+            ("plain_loop", lambda: _plain_loop(tmp, raw, manifest, warm)),
+            ("in_process", lambda: _run(tmp, raw, manifest, warm, "inprocess", executor="local", workers=1)),
+            ("dask_1_worker", lambda: _on_cluster(tmp, raw, manifest, warm, "dask1", 1)),
+            ("dask_2_workers", lambda: _on_cluster(tmp, raw, manifest, warm, "dask2", 2)),
+            ("cold_dask_2_workers", lambda: _on_cluster(tmp, raw, manifest, cold, "cold2", 2)),
+        ]
+        for key, phase in phases:
+            results[key] = phase()
+            _say(results, key, args.report)
         shutil.rmtree(tmp / "fill", ignore_errors=True)
     plain, inproc = results["plain_loop"]["seconds"], results["in_process"]["seconds"]
     one, two = results["dask_1_worker"]["seconds"], results["dask_2_workers"]["seconds"]
@@ -146,7 +162,10 @@ def main() -> int:
         r = results[key]
         r["documents_per_s"] = round(r["documents"] / r["seconds"], 2)
         r["sentences_per_s"] = round(r["sentences"] / r["seconds"], 1)
-    results["scheduling"] = _scheduling(args.noop)
+    _say(results, "efficiency_2_workers", args.report)
+    if args.noop:
+        results["scheduling"] = _scheduling(args.noop)
+        _say(results, "scheduling", args.report)
     results["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     args.report.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(results, indent=2))
