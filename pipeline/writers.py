@@ -30,7 +30,7 @@ import pandas as pd
 
 from . import io
 from .schema import TABLES
-from .search.build import build_index, load_vectors
+from .search.build import build_index, index_lock, load_vectors
 from .search.corpus import LEVELS, documents_of, flat_rows, read_tables
 from .tmx import tmx_params, write_tmx
 
@@ -184,4 +184,5 @@ class IndexWriter(Writer):
         self, model: PairModel, out: Path, params: dict, work: Path = Path("work"), progress=None, **options
     ) -> dict:
         vectors = load_vectors(Path(work), list(model.documents.doc_id))
-        return build_index(model.rows, model.documents, vectors, Path(out), params, str(work), progress)
+        with index_lock(Path(out), progress or (lambda msg: None)):
+            return build_index(model.rows, model.documents, vectors, Path(out), params, str(work), progress)

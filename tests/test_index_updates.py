@@ -214,12 +214,15 @@ def test_a_reader_open_during_updates_follows_them(corpus):
     assert _index(corpus)["update"]["mode"] == "incremental"
     hits, _ = index.keyword("technical quokkawork", Filters(level="unit"))
     assert {h["doc_id"] for h in hits} == {"DOC_04"}
-    for level in ("sentence", "unit"):
-        top = index.semantic(q, Filters(level=level), limit=1000, exact=True)
-        assert len({h["pair_id"] for h in top}) == len(top)  # no deleted row twice or dangling
+    for level in ("sentence", "unit"):  # the rows the update appended are searched too
+        top = index.semantic(q, Filters(level=level, docs=["DOC_04"]), limit=1000, exact=True)
+        assert any("quokkawork" in h["en_text"] for h in top)
+        assert len({h["pair_id"] for h in top}) == len(top)
+    generation = index.generation
     _clone(corpus["aligned"], corpus["work"], corpus["aligned"], corpus["work"], "NEW_DOC", old="DOC_00")
     assert _index(corpus, rebuild=True)["update"]["mode"] == "full"  # a new database file
-    assert index.keyword("agenda", Filters(level="unit", docs=["NEW_DOC"]))[0]
+    top = index.semantic(q, Filters(level="unit", docs=["NEW_DOC"]), limit=5)
+    assert top and index.generation > generation
     assert "NEW_DOC" in [d["doc_id"] for d in index.documents]
 
 
@@ -272,23 +275,59 @@ def test_an_index_of_another_schema_version_is_rebuilt_and_says_why(corpus):
     assert meta["update"]["mode"] == "full" and "schema version 1" in meta["update"]["reason"]
 
 
-def test_a_second_index_run_waits_for_the_first(corpus):
-    import fcntl
+def test_a_second_index_run_waits_for_the_first(corpus, monkeypatch):
+    """Two updates of one index never overlap: the second waits until the first is done."""
     import threading
 
     _index(corpus)
+    inside, release, overlap = threading.Event(), threading.Event(), []
+    real_apply = incremental.apply_update
+
+    def slow_apply(*args, **kwargs):
+        overlap.append(inside.is_set())
+        inside.set()
+        release.wait(30)
+        try:
+            return real_apply(*args, **kwargs)
+        finally:
+            inside.clear()
+
+    monkeypatch.setattr(incremental, "apply_update", slow_apply)
+    _edit_unit(corpus["aligned"], "DOC_08", "agenda", "wombatgenda")
     said: list[str] = []
-    fd = os.open(corpus["index"].parent, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # another `bitext index` holds the folder
-        run = threading.Thread(
-            target=incremental.index_corpus,
-            args=(corpus["aligned"], corpus["work"], corpus["index"], corpus["params"], said.append),
-        )
-        run.start()
-        run.join(1.0)
-        assert run.is_alive() and any("waiting for another" in m for m in said)
-    finally:
-        os.close(fd)
-    run.join(60)
-    assert not run.is_alive() and "up to date: no document changed" in said
+    first = threading.Thread(target=_index, args=(corpus,))
+    first.start()
+    assert inside.wait(30)
+    second = threading.Thread(
+        target=incremental.index_corpus,
+        args=(corpus["aligned"], corpus["work"], corpus["index"], corpus["params"], said.append),
+    )
+    second.start()
+    second.join(1.0)
+    assert second.is_alive() and any("waiting for another" in m for m in said)
+    release.set()
+    first.join(60)
+    second.join(60)
+    assert not first.is_alive() and not second.is_alive()
+    assert overlap == [False] and "up to date: no document changed" in said  # the first did the update
+
+
+def test_removing_more_documents_than_one_sql_statement_takes(corpus, monkeypatch):
+    _index(corpus)
+    monkeypatch.setattr(incremental, "SQL_CHUNK", 2)
+    for doc in ("DOC_09", "DOC_10", "DOC_11"):
+        store.unpublish(corpus["aligned"], doc)
+    meta = _index(corpus)
+    assert meta["update"] == {"mode": "incremental", "documents": 3, "docs": ["DOC_09", "DOC_10", "DOC_11"]}
+    db = sqlite3.connect(corpus["index"] / FILES["db"])
+    assert db.execute("SELECT count(*) FROM pairs WHERE doc_id IN ('DOC_09', 'DOC_10', 'DOC_11')").fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM ranges WHERE doc_id = 'DOC_10'").fetchone() == (0,)
+
+
+def test_a_vector_file_shorter_than_committed_forces_a_full_build(corpus):
+    _index(corpus)
+    path = corpus["index"] / FILES["en"]
+    os.truncate(path, path.stat().st_size - 100)  # a write a crash lost
+    meta = _index(corpus)
+    assert meta["update"]["mode"] == "full" and "damaged" in meta["update"]["reason"]
+    assert np.load(path, mmap_mode="r").shape[0] == meta["rows"]

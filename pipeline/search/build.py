@@ -9,6 +9,8 @@ normally) are encoded, with the configured model and prompt.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -176,6 +178,36 @@ def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
         os.fsync(fh.fileno())  # on disk before the SQLite commit that counts its rows
     tmp.chmod(_umask_mode())
     os.replace(tmp, path)
+    _fsync(path.parent)  # the rename itself on disk before the commit that counts its rows
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a directory's entries (a rename), to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+
+@contextlib.contextmanager
+def index_lock(out_dir: Path, say=lambda msg: None):
+    """One writer per index folder at a time (``bitext index``, ``bitext write index``); a
+    second one waits. The lock is on the folder's parent directory (the folder itself is
+    replaced by a full build), so no lock file appears in ``aligned/``."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"{out_dir}: waiting for another writer of the index to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def load_arrays(path: Path) -> dict[str, np.ndarray]:
@@ -347,8 +379,10 @@ def write_index(
         mode = _umask_mode()
         for f in tmp.iterdir():
             f.chmod(mode)
+            _fsync(f)  # on disk before the folder is swapped in (a crash never leaves half a build)
         tmp.chmod(mode | 0o111)
         os.replace(tmp, out_dir)
+        _fsync(out_dir.parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     finally:

@@ -7,6 +7,7 @@ Every result is a dict with the fields of :data:`RESULT_FIELDS` (the JSON output
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,14 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _close(state: dict) -> None:
+    """Close a database connection and files (a superseded build, or one half opened)."""
+    for fh in state.get("files", {}).values():
+        fh.close()
+    if state.get("db") is not None:
+        state["db"].close()
+
+
 def _not_found(folder: Path) -> PipelineError:
     return PipelineError(f"{folder}: no search index here; run `bitext index` (or `dvc repro`) first")
 
@@ -80,36 +89,70 @@ class SearchIndex:
     def __init__(self, folder: str | Path = "aligned/index", threads: int = 1):
         self.folder = Path(folder)
         self.threads = threads
+        self.generation = 0  # moves each time the index is (re)loaded: derived state is stale
+        self._lock = threading.Lock()  # the lazy loads below share file positions
+        self._files: dict = {}
         self._open()
 
     def _open(self) -> None:
+        """Open the database and the files of the same build (a full build may replace the
+        folder at any time: held open, they stay one build's); retried when it did."""
         db_path = self.folder / FILES["db"]
-        if not db_path.is_file():
-            raise _not_found(self.folder)
-        try:
-            self.db = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
-            self._file = _identity(db_path)
-            self._load_meta()
-        except sqlite3.DatabaseError as err:
-            raise PipelineError(f"{db_path}: unreadable index ({err}); re-run `bitext index`") from None
+        for _ in range(3):
+            before = _identity(db_path)
+            if before is None:
+                raise _not_found(self.folder)
+            try:
+                state = self._read_state(db_path)
+            except FileNotFoundError:
+                continue  # a full build is swapping the folder in
+            except sqlite3.DatabaseError as err:
+                raise PipelineError(f"{db_path}: unreadable index ({err}); re-run `bitext index`") from None
+            if _identity(db_path) == before:
+                self._install(state, before)
+                return
+            _close(state)
+        raise PipelineError(f"{self.folder}: the index kept changing while it was opened; try again")
 
-    def _load_meta(self) -> None:
-        """meta and documents as committed now; drops what was derived from older ones."""
-        db_path = self.folder / FILES["db"]
-        self._version = self.db.execute("PRAGMA data_version").fetchone()[0]
-        self.meta = read_meta(self.db)
-        if self.meta.get("schema_version") != SCHEMA_VERSION:
-            raise PipelineError(
-                f"{db_path}: index schema version {self.meta.get('schema_version')}, this "
-                f"program reads version {SCHEMA_VERSION}; re-run `bitext index`"
+    def _read_state(self, db_path: Path) -> dict:
+        db = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        state = {"db": db, "files": {}}
+        try:
+            state["version"] = db.execute("PRAGMA data_version").fetchone()[0]
+            state["meta"] = read_meta(db)
+            if state["meta"].get("schema_version") != SCHEMA_VERSION:
+                raise PipelineError(
+                    f"{db_path}: index schema version {state['meta'].get('schema_version')}, this "
+                    f"program reads version {SCHEMA_VERSION}; re-run `bitext index`"
+                )
+            state["documents"] = [
+                dict(zip(("doc_id", "symbol", "original_lang", "srclang"), r))
+                for r in db.execute("SELECT doc_id, symbol, original_lang, srclang FROM documents ORDER BY position")
+            ]
+            for key in ("rows", "zh", "en", "ivf"):
+                path = self.folder / FILES[key]
+                if key != "ivf" or path.is_file():
+                    state["files"][key] = open(path, "rb")
+        except BaseException:
+            _close(state)
+            raise
+        return state
+
+    def _install(self, state: dict, identity) -> None:
+        with self._lock:
+            # The previous build stays open until the next reload: a query of another
+            # thread may still be reading it.
+            retired, self._retired = (
+                getattr(self, "_retired", {}),
+                {"db": getattr(self, "db", None), "files": self._files},
             )
-        self.documents = [
-            dict(zip(("doc_id", "symbol", "original_lang", "srclang"), r))
-            for r in self.db.execute("SELECT doc_id, symbol, original_lang, srclang FROM documents ORDER BY position")
-        ]
-        self._arrays: dict | None = None
-        self._vectors: dict[str, np.ndarray] = {}
-        self._ivf: dict | None = None
+            self.db, self._files, self._version = state["db"], state["files"], state["version"]
+            self.meta, self.documents, self._file = state["meta"], state["documents"], identity
+            self._arrays: dict | None = None
+            self._vectors: dict[str, np.ndarray] = {}
+            self._ivf: dict | None = None
+            self.generation += 1
+        _close(retired)
 
     def refresh(self) -> bool:
         """Follow ``bitext index`` for a long-running reader (``bitext serve``): a full build
@@ -119,19 +162,14 @@ class SearchIndex:
         if now is None:  # a full build is swapping the folder in: keep reading the old one
             return False
         try:
-            if now != self._file:
-                old = self.db
-                self._open()
-                old.close()
-                return True
-            if self.db.execute("PRAGMA data_version").fetchone()[0] != self._version:
-                self._load_meta()
-                return True
+            changed = now != self._file or self.db.execute("PRAGMA data_version").fetchone()[0] != self._version
         except sqlite3.DatabaseError as err:
             raise PipelineError(
                 f"{self.folder / FILES['db']}: unreadable index ({err}); re-run `bitext index`"
             ) from None
-        return False
+        if changed:
+            self._open()
+        return changed
 
     # --- shared --------------------------------------------------------------------
 
@@ -169,15 +207,14 @@ class SearchIndex:
         test the level)."""
         if f.docs:
             ids = self._doc_ids(f.docs)
-            marks = ",".join("?" * len(ids))
-            return [
-                tuple(r)
-                for r in self.db.execute(
-                    f"SELECT first_row, last_row FROM ranges WHERE level = ? AND doc_id IN ({marks}) "
-                    f"ORDER BY first_row",
-                    [f.level, *ids],
+            found = []
+            for start in range(0, len(ids), 500):  # far below SQLite's variable limit
+                part = ids[start : start + 500]
+                found += self.db.execute(
+                    f"SELECT first_row, last_row FROM ranges WHERE level = ? AND doc_id IN ({','.join('?' * len(part))})",
+                    [f.level, *part],
                 )
-            ]
+            return sorted(tuple(r) for r in found)
         lo, hi = self.db.execute(
             "SELECT min(first_row), max(last_row) FROM ranges WHERE level = ?", [f.level]
         ).fetchone()
@@ -288,35 +325,40 @@ class SearchIndex:
 
     def _load_arrays(self) -> dict:
         """rows.npz (the committed rows), plus ``live``: False for deleted rows."""
-        if self._arrays is None:
-            n = self.meta["rows"]
-            with np.load(self.folder / FILES["rows"]) as z:
-                self._arrays = {k: z[k][:n] for k in z.files}
-            live = np.ones(n, dtype=bool)
-            if self.meta.get("dead"):
-                live[[r for (r,) in self.db.execute("SELECT row FROM tombstones")]] = False
-            self._arrays["live"] = live
-        return self._arrays
+        with self._lock:
+            if self._arrays is None:
+                n = self.meta["rows"]
+                fh = self._files["rows"]
+                fh.seek(0)
+                with np.load(fh) as z:
+                    arrays = {k: z[k][:n] for k in z.files}
+                live = np.ones(n, dtype=bool)
+                if self.meta.get("dead"):
+                    live[[r for (r,) in self.db.execute("SELECT row FROM tombstones WHERE row < ?", (n,))]] = False
+                arrays["live"] = live
+                self._arrays = arrays
+            return self._arrays
 
     def vectors(self, lang: str) -> np.ndarray:
         """The memory-mapped (rows, dim) vectors of one side."""
-        if lang not in self._vectors:
-            path = self.folder / FILES[lang]
-            if not path.is_file():
-                raise _not_found(self.folder)
-            self._vectors[lang] = vectorfile.open_rows(path, self.meta["rows"])
-        return self._vectors[lang]
+        with self._lock:
+            if lang not in self._vectors:
+                self._vectors[lang] = vectorfile.open_rows(self._files[lang], self.meta["rows"])
+            return self._vectors[lang]
 
     def _load_ivf(self) -> dict:
         """level -> its centroids, for the levels with IVF lists."""
-        if self._ivf is None:
-            path = self.folder / FILES["ivf"]
-            self._ivf = {}
-            if path.is_file():
-                with np.load(path) as z:
-                    for level in self.meta.get("ivf_levels", []):
-                        self._ivf[level] = z[f"{level}_centroids"]
-        return self._ivf
+        with self._lock:
+            if self._ivf is None:
+                ivf_lists = {}
+                if "ivf" in self._files:
+                    fh = self._files["ivf"]
+                    fh.seek(0)
+                    with np.load(fh) as z:
+                        for level in self.meta.get("ivf_levels", []):
+                            ivf_lists[level] = z[f"{level}_centroids"]
+                self._ivf = ivf_lists
+            return self._ivf
 
     def _mask(self, f: Filters) -> np.ndarray:
         """Over every row: live pairs of the level that pass the filters."""

@@ -20,11 +20,8 @@ outgrew its IVF lists (``index.ivf_retrain_growth``) or needs its first ones.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -43,6 +40,7 @@ from .build import (
     doc_ranges,
     document_records,
     fts_values,
+    index_lock,
     index_params,
     index_vectors,
     insert_pairs,
@@ -135,32 +133,23 @@ def _indexed(out_dir: Path) -> tuple[dict, dict[str, str | None]] | str:
         return f"the index is unreadable ({err})"
 
 
-@contextlib.contextmanager
-def _locked(out_dir: Path, say):
-    """One ``bitext index`` per index folder at a time (a second one waits). The lock is
-    on the folder's parent directory (the folder itself is replaced by a full build), so
-    no lock file appears in ``aligned/``."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out_dir.parent, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"{out_dir}: waiting for another `bitext index` to finish")
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
-
-
-def _repair_vector_headers(out_dir: Path, rows: int) -> None:
+def _repair(out_dir: Path, meta: dict) -> str | None:
     """Finish an update interrupted between its SQLite commit and the vector files' header
-    rewrite (and drop rows an interrupted append left): headers count ``meta.rows``."""
+    rewrite (headers count ``meta.rows`` again, rows an interrupted append left are
+    dropped); returns why a full build is needed instead when a file holds fewer rows than
+    committed (a write lost in a crash)."""
+    rows = meta["rows"]
+    with np.load(Path(out_dir) / FILES["rows"]) as z:
+        if len(z["level"]) < rows:
+            return f"{FILES['rows']} holds {len(z['level'])} of the {rows} committed rows"
     for lang in ("zh", "en"):
         path = Path(out_dir) / FILES[lang]
-        if path.is_file() and vectorfile.header_rows(path) != rows:
+        held = vectorfile.stored_rows(path)
+        if held < rows:
+            return f"{FILES[lang]} holds {held} of the {rows} committed rows"
+        if vectorfile.header_rows(path) != rows or held != rows:
             vectorfile.truncate(path, rows)
+    return None
 
 
 def index_corpus(
@@ -170,7 +159,7 @@ def index_corpus(
     what was done: {"mode": "none"|"incremental"|"full", "documents": n}, plus "docs" (the
     documents re-indexed or removed) for an incremental update and "reason" for a full one."""
     say = progress or (lambda msg: None)
-    with _locked(out_dir, say):
+    with index_lock(out_dir, say):
         return _index_corpus(Path(aligned), Path(work_root), Path(out_dir), params, say, progress, rebuild)
 
 
@@ -180,7 +169,12 @@ def _index_corpus(aligned: Path, work_root: Path, out_dir: Path, params: dict, s
     sources = document_sources(files) if files is not None else None
     current = _indexed(out_dir)
     if isinstance(current, tuple):
-        _repair_vector_headers(out_dir, current[0]["rows"])
+        try:
+            damaged = _repair(out_dir, current[0])
+        except (OSError, ValueError) as err:
+            damaged = f"its files are unreadable ({err})"
+        if damaged:
+            current = f"the index is damaged: {damaged}"
     reason = (
         "asked for (--rebuild)"
         if rebuild
@@ -221,9 +215,9 @@ def _index_corpus(aligned: Path, work_root: Path, out_dir: Path, params: dict, s
     return {**meta, "update": {"mode": "full", "documents": meta["documents"], "reason": reason}}
 
 
-def _chunks(items: list, size: int = SQL_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _chunks(items: list):
+    for start in range(0, len(items), SQL_CHUNK):
+        yield items[start : start + SQL_CHUNK]
 
 
 def _rows_of(db: sqlite3.Connection, docs: list[str]) -> list[tuple[str, int, int]]:

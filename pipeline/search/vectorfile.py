@@ -39,17 +39,25 @@ def create(path: Path, vectors: np.ndarray) -> None:
         fh.write(vectors.tobytes())
 
 
-def _layout(path: Path) -> tuple[np.dtype, int, int, int]:
-    """(dtype, rows in the header, dim, data offset) of a file."""
-    with open(path, "rb") as fh:
-        version = np.lib.format.read_magic(fh)
-        if version != (1, 0):
-            raise ValueError(f"{path}: .npy format {version}, expected 1.0")
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-        offset = fh.tell()
+def _layout(source) -> tuple[np.dtype, int, int, int]:
+    """(dtype, rows in the header, dim, data offset) of a file (a path or an open binary file)."""
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as fh:
+            return _layout(fh)
+    source.seek(0)
+    version = np.lib.format.read_magic(source)
+    if version != (1, 0):
+        raise ValueError(f"{source.name}: .npy format {version}, expected 1.0")
+    shape, fortran, dtype = np.lib.format.read_array_header_1_0(source)
     if fortran or len(shape) != 2:
-        raise ValueError(f"{path}: expected a C-ordered 2-D array, got shape {shape}")
-    return dtype, shape[0], shape[1], offset
+        raise ValueError(f"{source.name}: expected a C-ordered 2-D array, got shape {shape}")
+    return dtype, shape[0], shape[1], source.tell()
+
+
+def stored_rows(path: Path) -> int:
+    """Whole rows the file holds after its header (may exceed the header's count)."""
+    dtype, _, dim, offset = _layout(path)
+    return (os.path.getsize(path) - offset) // (dim * dtype.itemsize) if dim else 0
 
 
 def header_rows(path: Path) -> int:
@@ -85,9 +93,10 @@ def set_rows(path: Path, rows: int) -> None:
         fh.write(_header(dtype, rows, dim))
 
 
-def open_rows(path: Path, rows: int) -> np.ndarray:
-    """The first ``rows`` rows, memory-mapped read-only (whatever the header says)."""
-    dtype, _, dim, offset = _layout(path)
+def open_rows(source, rows: int) -> np.ndarray:
+    """The first ``rows`` rows, memory-mapped read-only (whatever the header says);
+    ``source``: a path or an open binary file (a reader pins one build's file so)."""
+    dtype, _, dim, offset = _layout(source)
     if rows == 0:
         return np.zeros((0, dim), dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(rows, dim))
+    return np.memmap(source, dtype=dtype, mode="r", offset=offset, shape=(rows, dim))

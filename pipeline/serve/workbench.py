@@ -111,10 +111,14 @@ class Workbench:
         self._encoder = None
         self._spotter = None
         self.symbols = {d["doc_id"]: d["symbol"] for d in self.index.documents}
+        self._generation = self.index.generation
 
     def sync(self) -> None:
-        """Follow `bitext index` while serving: reload what derives from the index when it changed."""
-        if self.index.refresh():
+        """Follow `bitext index` while serving: reload what derives from the index when it
+        changed (whoever noticed the change: the index also refreshes itself per query)."""
+        self.index.refresh()
+        if self.index.generation != self._generation:
+            self._generation = self.index.generation
             self.symbols = {d["doc_id"]: d["symbol"] for d in self.index.documents}
             self.catalog = Catalog.load(self.aligned_dir, self.root)
 
