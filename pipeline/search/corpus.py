@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..langs import CJK_RANGES
 from .. import io
 from ..errors import PipelineError
+from ..langs import CJK_RANGES
 
 LEVELS = ("sentence", "unit")
 LANG_NAMES = {
