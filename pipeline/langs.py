@@ -33,8 +33,9 @@ class LanguageSettings:
 
 
 def language_settings(params: dict) -> dict:
-    """The ``languages`` section of ``params``, completed with the defaults."""
-    return {**asdict(LanguageSettings()), **(params.get("languages") or {})}
+    """The ``languages`` section of ``params``, completed with the defaults and checked
+    (also where params did not come through :func:`pipeline.settings.validate`)."""
+    return asdict(LanguageSettings(**(params.get("languages") or {})))
 
 
 # CJK ideographs (unified, extension A, compatibility, extensions B and up), as a regex

@@ -42,7 +42,7 @@ class PairModel:
     first asked for."""
 
     tables: dict[str, pd.DataFrame]
-    default_srclang: str = "en"
+    default_srclang: str  # languages.default_source
     with_tokens: bool = True  # jieba tokens of the Chinese side (the index needs them)
     levels: tuple[str, ...] = field(default=LEVELS)
 

@@ -80,7 +80,8 @@ class DocumentAligner:
         params: dict,
         sentence_params: dict,
         encode: Callable[[list[str]], np.ndarray] | None = None,
-        languages: tuple[str, str] = ("zh", "en"),
+        *,
+        languages: tuple[str, str],
     ):
         self.doc_id, self.vectors, self.params, self.encode = doc_id, vectors, params, encode
         self.src_lang, self.tgt_lang = languages
@@ -175,7 +176,8 @@ def align_document(
     params: dict,
     sentence_params: dict | None = None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
-    languages: tuple[str, str] = ("zh", "en"),
+    *,
+    languages: tuple[str, str],
 ) -> tuple[list[dict], list[dict]]:
     """(unit pair rows, sentence pair rows) for the ``alignments`` tables.
 
@@ -184,7 +186,7 @@ def align_document(
     aligner's second and third passes (without it, the first pass only). ``languages``:
     the languages of ``src`` and ``tgt`` (``languages.pair``).
     """
-    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {}, encode, languages)
+    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {}, encode, languages=languages)
     src = [s for s in src if s.alignable]
     tgt = [s for s in tgt if s.alignable]
     ratio = _length_ratio([_unit(s, vectors) for s in src], [_unit(s, vectors) for s in tgt])

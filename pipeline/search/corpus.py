@@ -73,7 +73,7 @@ def original_language(doc_id: str, documents: pd.DataFrame, segments: pd.DataFra
     return None
 
 
-def documents_of(tables: dict[str, pd.DataFrame], default_srclang: str = "en") -> pd.DataFrame:
+def documents_of(tables: dict[str, pd.DataFrame], default_srclang: str) -> pd.DataFrame:
     """doc_id, symbol, original_lang (null when unknown), srclang (zh or en), in table order."""
     docs = tables["documents"]
     rows = []

@@ -78,7 +78,7 @@ def run(args, params: dict, embedder: Embedder | None = None) -> None:
             params.get("sentence_align"),
             # the sentence aligner's later passes encode merged runs (loaded only on a cache miss)
             embedder or Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY),
-            (src, tgt),
+            languages=(src, tgt),
         )
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)
