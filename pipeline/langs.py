@@ -4,8 +4,39 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import asdict, dataclass, field
+
+from .errors import PipelineError
 
 UN_LANGUAGES = ("ar", "zh", "en", "fr", "ru", "es")
+
+
+@dataclass(frozen=True)
+class LanguageSettings:
+    """params.yaml ``languages``: the language pair, read by the stages that need it."""
+
+    # The versions each document must have; the aligner's source first, then its target.
+    pair: list[str] = field(default_factory=lambda: ["zh", "en"])
+    # A document's source language (TMX srclang, the index's documents.srclang) when its
+    # original language is unknown (UN documents say it on their "Original:" line).
+    default_source: str = "en"
+
+    def __post_init__(self):
+        if sorted(self.pair) != ["en", "zh"]:
+            raise PipelineError(
+                f"languages.pair must be zh and en (the tables have zh/en columns), got {list(self.pair)}"
+            )
+        if self.default_source not in self.pair:
+            raise PipelineError(
+                f"languages.default_source must be one of {list(self.pair)}, got {self.default_source!r}"
+            )
+
+
+def language_settings(params: dict) -> dict:
+    """The ``languages`` section of ``params``, completed with the defaults and checked
+    (also where params did not come through :func:`pipeline.settings.validate`)."""
+    return asdict(LanguageSettings(**(params.get("languages") or {})))
+
 
 # CJK ideographs (unified, extension A, compatibility, extensions B and up), as a regex
 # character-class body: the one definition every module uses.

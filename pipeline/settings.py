@@ -5,6 +5,7 @@ defaults are the single source; params.yaml documents and overrides them):
 
 | section | dataclass |
 |---|---|
+| languages | pipeline/langs.py LanguageSettings |
 | ingest (ingest.pdf) | pipeline/ingest/__init__.py IngestSettings (pdf.py PdfSettings) |
 | segment | pipeline/segment/units.py SegmentSettings |
 | embedding | pipeline/embed/model.py EmbeddingSettings |
@@ -44,6 +45,7 @@ from .embed.model import EmbeddingSettings
 from .errors import PipelineError
 from .evaluate.evalset import EvalSetParams
 from .ingest import IngestSettings
+from .langs import LanguageSettings
 from .search.build import IndexSettings
 from .search.spotting import SpottingSettings
 from .segment.units import SegmentSettings
@@ -51,6 +53,7 @@ from .serve.workbench import ServeSettings
 from .tmx import TmxSettings
 
 SECTIONS: dict[str, type] = {
+    "languages": LanguageSettings,
     "ingest": IngestSettings,
     "segment": SegmentSettings,
     "embedding": EmbeddingSettings,
@@ -70,6 +73,10 @@ RETIRED_ENVIRONMENT = {
     "BITEXT_THREADS": "BITEXT__EMBEDDING__THREADS",
     "BITEXT_QUERY_THREADS": "BITEXT__EMBEDDING__QUERY_THREADS",
 }
+
+
+# Keys that moved -> where they live now.
+MOVED_KEYS = {("align", "languages"): "languages.pair", ("tmx", "default_srclang"): "languages.default_source"}
 
 
 def _unknown(key: str, valid: typing.Iterable[str], where: str) -> PipelineError:
@@ -175,6 +182,9 @@ def validate(raw: Any, where: str, environ: typing.Mapping[str, str] | None = No
     raw = _from_environment(raw, os.environ if environ is None else environ)
     if "documents" in raw:  # documents are found in raw/ by `bitext scan` now
         raise PipelineError(f"{where}: documents: no longer a setting; every folder under raw/ is a document")
+    for (section, key), new in MOVED_KEYS.items():
+        if isinstance(raw.get(section), dict) and key in raw[section]:
+            raise PipelineError(f"{where}: {section}.{key} moved to {new}")
     for key in raw:
         if key not in TOP_LEVEL:
             raise _unknown(str(key), TOP_LEVEL, where)

@@ -5,7 +5,7 @@ pair id. Each ``<tu>`` carries ``<prop>`` elements ``x-symbol`` (document symbol
 ``x-item`` (agenda item, when there is one), ``x-kind`` (segment kind) and ``x-score``
 (alignment confidence), then one ``<tuv>`` per language, the source language first.
 The source language is the document's original language (``documents.original_lang``
-or the "Original: English" line of its front matter), else ``tmx.default_srclang``; a
+or the "Original: English" line of its front matter), else ``languages.default_source``; a
 file whose documents differ says ``srclang="*all*"`` in its header and gives each
 ``<tu>`` its own ``srclang``. Language codes are ``tmx.lang_codes`` (zh-CN, en-GB).
 
@@ -35,7 +35,6 @@ class TmxSettings:
 
     level: str = "sentence"  # one <tu> per sentence pair (sentence) or per unit pair (unit)
     lang_codes: dict[str, str] = field(default_factory=lambda: {"zh": "zh-CN", "en": "en-GB"}, metadata={"open": True})
-    default_srclang: str = "en"  # when a document's original language is unknown
 
 
 DEFAULTS = asdict(TmxSettings())
@@ -49,8 +48,6 @@ def tmx_params(params: dict) -> dict:
     p["lang_codes"] = {**DEFAULTS["lang_codes"], **(p.get("lang_codes") or {})}
     if p["level"] not in LEVELS:
         raise PipelineError(f"tmx.level must be one of {', '.join(LEVELS)}, got {p['level']!r}")
-    if p["default_srclang"] not in ("zh", "en"):
-        raise PipelineError(f"tmx.default_srclang must be zh or en, got {p['default_srclang']!r}")
     return p
 
 

@@ -29,6 +29,7 @@ from typing import ClassVar
 import pandas as pd
 
 from . import io
+from .langs import language_settings
 from .schema import TABLES
 from .search.build import build_index, index_lock, load_vectors
 from .search.corpus import LEVELS, documents_of, flat_rows, read_tables
@@ -41,7 +42,7 @@ class PairModel:
     first asked for."""
 
     tables: dict[str, pd.DataFrame]
-    default_srclang: str = "en"
+    default_srclang: str  # languages.default_source
     with_tokens: bool = True  # jieba tokens of the Chinese side (the index needs them)
     levels: tuple[str, ...] = field(default=LEVELS)
 
@@ -49,7 +50,7 @@ class PairModel:
     def read(cls, folder: Path, params: dict, **kwargs) -> "PairModel":
         """From aligned/ (every document) or work/<DOC>/ (one document)."""
         producer = "process" if Path(folder).name == "aligned" else "align"
-        return cls(read_tables(folder, producer), tmx_params(params)["default_srclang"], **kwargs)
+        return cls(read_tables(folder, producer), language_settings(params)["default_source"], **kwargs)
 
     @cached_property
     def documents(self) -> pd.DataFrame:

@@ -122,3 +122,27 @@ def test_thread_settings_default_and_come_from_the_environment(monkeypatch):
 def test_the_former_thread_variables_are_refused_with_their_replacement(tmp_path, capsys, monkeypatch, old, new):
     status, err = _run_with(tmp_path, capsys, {}, {old: "2"}, monkeypatch)
     assert status == 2 and err == f"error: environment {old}: no longer read; use BITEXT__EMBEDDING__{new} instead"
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "new"),
+    [
+        ("align", "languages", ["zh", "en"], "languages.pair"),
+        ("tmx", "default_srclang", "en", "languages.default_source"),
+    ],
+)
+def test_moved_keys_say_where_they_live_now(section, key, value, new, tmp_path, capsys):
+    params = {**PARAMS, section: {**PARAMS[section], key: value}}
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    assert main(["--params", str(path), "segment", str(tmp_path / "nowhere")]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {path}: {section}.{key} moved to {new}"
+
+
+def test_the_language_pair_is_checked():
+    with pytest.raises(PipelineError, match=r"languages.pair must be zh and en .* got \['zh', 'fr'\]"):
+        validate({"languages": {"pair": ["zh", "fr"]}}, "p.yaml", environ={})
+    with pytest.raises(PipelineError, match=r"languages.default_source must be one of \['zh', 'en'\], got 'fr'"):
+        validate({"languages": {"default_source": "fr"}}, "p.yaml", environ={})
+    params = validate({"languages": {"pair": ["en", "zh"]}}, "p.yaml", environ={})
+    assert params["languages"] == {"pair": ["en", "zh"], "default_source": "en"}

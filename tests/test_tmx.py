@@ -87,14 +87,14 @@ def test_mixed_source_languages_and_awkward_text(tmp_path):
 
 def test_original_language_from_the_documents_table(bundled_output, tmp_path):
     tables = read_tables(bundled_output)
-    assert documents_of(tables).srclang.tolist() == ["en"]  # from "Original: English"
+    assert documents_of(tables, "en").srclang.tolist() == ["en"]  # from "Original: English"
     docs = tables["documents"].copy()
     if "original_language" in docs.columns:
         docs["original_language"] = "Chinese"
     else:
         docs["original_lang"] = "zh"
     tables["documents"] = docs
-    assert documents_of(tables).srclang.tolist() == ["zh"]
+    assert documents_of(tables, "en").srclang.tolist() == ["zh"]
     tables["segments"] = tables["segments"][tables["segments"].kind != "meta"]
     tables["documents"] = tables["documents"].drop(
         columns=[c for c in ("original_lang", "original_language") if c in docs.columns]

@@ -30,7 +30,6 @@ from .sentence_aligner import Background, SentenceAlignParams, align_sides
 class AlignSettings:
     """params.yaml ``align``: the unit aligner (see configs/params.yaml for each value)."""
 
-    languages: list[str] = field(default_factory=lambda: ["zh", "en"])
     weights: dict[str, float] = field(
         default_factory=lambda: {"semantic": 0.7, "length": 0.1, "numbers": 0.3, "symbols": 0.1, "structure": 0.2}
     )
@@ -81,9 +80,11 @@ class DocumentAligner:
         params: dict,
         sentence_params: dict,
         encode: Callable[[list[str]], np.ndarray] | None = None,
+        *,
+        languages: tuple[str, str],
     ):
         self.doc_id, self.vectors, self.params, self.encode = doc_id, vectors, params, encode
-        self.src_lang, self.tgt_lang = params["languages"]
+        self.src_lang, self.tgt_lang = languages
         self.sentence_params = SentenceAlignParams.from_params(sentence_params)
         self.calibration = Calibration.load(sentence_params.get("calibration"))
         self.background: Background | None = None  # statistics of the whole document
@@ -175,14 +176,17 @@ def align_document(
     params: dict,
     sentence_params: dict | None = None,
     encode: Callable[[list[str]], np.ndarray] | None = None,
+    *,
+    languages: tuple[str, str],
 ) -> tuple[list[dict], list[dict]]:
     """(unit pair rows, sentence pair rows) for the ``alignments`` tables.
 
     ``vectors`` maps text -> embedding for every segment and sentence text; ``encode``
     (an ``Embedder``) encodes the merged runs and token vectors of the sentence
-    aligner's second and third passes (without it, the first pass only).
+    aligner's second and third passes (without it, the first pass only). ``languages``:
+    the languages of ``src`` and ``tgt`` (``languages.pair``).
     """
-    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {}, encode)
+    doc = DocumentAligner(doc_id, vectors, params, sentence_params or {}, encode, languages=languages)
     src = [s for s in src if s.alignable]
     tgt = [s for s in tgt if s.alignable]
     ratio = _length_ratio([_unit(s, vectors) for s in src], [_unit(s, vectors) for s in tgt])

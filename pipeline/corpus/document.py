@@ -24,6 +24,7 @@ from .. import gold, io
 from ..align.verdict import assess
 from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
 from ..errors import PipelineError
+from ..langs import language_settings
 from ..schema import TABLES
 from ..search.corpus import original_language
 from ..segment import doctype
@@ -199,7 +200,7 @@ def _publish(job: Job) -> None:
     tables = {name: io.read_table(name, work / f"{name}.parquet") for name in TABLES}
     tables["documents"], metrics = finish_document(job.doc_id, tables, job.params, Path(job.raw_dir))
     store.publish(Path(job.out), job.pair, job.doc_id, tables)
-    model = PairModel(tables, job.params["tmx"]["default_srclang"], with_tokens=False)
+    model = PairModel(tables, language_settings(job.params)["default_source"], with_tokens=False)
     writer("tmx").write(model, tmx_path(Path(job.out), job.doc_id), job.params)
     io.write_json(metrics, work / METRICS)
 

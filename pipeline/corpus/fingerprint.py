@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ingest": (
         ("ingest", "langs.py", "records.py", "io.py", "schema.py", "stages/ingest.py"),
-        ("ingest", "align.languages"),
+        ("ingest", "languages.pair"),
     ),
     "segment": (("segment", "anchors.py", "langs.py", "stages/segment.py"), ("segment",)),
     "embed": (
@@ -39,11 +39,17 @@ STEPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "embed/cache.py",
             "embed/onnx_runtime.py",
         ),
-        ("align", "sentence_align", "embedding"),
+        ("align", "sentence_align", "embedding", "languages.pair"),
     ),
     "publish": (
         ("corpus/document.py", "corpus/store.py", "gold.py", "tmx.py", "writers.py", "search/corpus.py"),
-        ("align.low_score", "align.max_omission_share", "align.max_numbering_breaks", "tmx"),
+        (
+            "align.low_score",
+            "align.max_omission_share",
+            "align.max_numbering_breaks",
+            "tmx",
+            "languages.default_source",
+        ),
     ),
 }
 ORDER = tuple(STEPS)

@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from .. import io
+from ..langs import language_settings
 from . import runlog, store
 from .document import OUTCOME, STATE, Job, Outcome, process_document, tmx_path, withdraw, worker_name
 from .executors import ProcessSettings, make_executor
@@ -65,7 +66,7 @@ def plan_jobs(
     ``runs``: the run records (default: :func:`runlog.runs_beside` the stage files)."""
     runs = runlog.runs_beside(work_root) if runs is None else runs
     plan = Plan.of(params, project)
-    pair = "-".join(params["align"]["languages"])
+    pair = "-".join(language_settings(params)["pair"])
     published = store.published_docs(out)
     project = Path(project).resolve()  # paths stay as given (documents.source_path): relative to it
     jobs, reused = [], []

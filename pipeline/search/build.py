@@ -27,7 +27,7 @@ from .. import io
 from ..embed.cache import text_key
 from ..embed.model import EmbeddingSettings
 from ..errors import PipelineError
-from ..tmx import tmx_params
+from ..langs import language_settings
 from . import ivf, vectorfile
 from .corpus import LEVELS, documents_of, flat_rows, read_tables
 from .schema import DDL, FILES, SCHEMA_VERSION, write_meta
@@ -468,7 +468,7 @@ def build_from_tables(
     index`` updates an existing one instead (:mod:`.incremental`). ``sources``: doc_id ->
     what its rows were made from (stored for updates to compare)."""
     tables = read_tables(aligned, producer="process")
-    documents = documents_of(tables, tmx_params(params)["default_srclang"])
+    documents = documents_of(tables, language_settings(params)["default_source"])
     documents["source"] = documents.doc_id.map(sources or {})
     by_key = load_vectors(work_root, list(documents.doc_id))
     return build_index(flat_rows(tables), documents, by_key, out_dir, params, str(aligned), progress, meta)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..langs import CJK_RANGES
 from .. import io
 from ..errors import PipelineError
+from ..langs import CJK_RANGES
 
 LEVELS = ("sentence", "unit")
 LANG_NAMES = {
@@ -73,7 +73,7 @@ def original_language(doc_id: str, documents: pd.DataFrame, segments: pd.DataFra
     return None
 
 
-def documents_of(tables: dict[str, pd.DataFrame], default_srclang: str = "en") -> pd.DataFrame:
+def documents_of(tables: dict[str, pd.DataFrame], default_srclang: str) -> pd.DataFrame:
     """doc_id, symbol, original_lang (null when unknown), srclang (zh or en), in table order."""
     docs = tables["documents"]
     rows = []

@@ -33,8 +33,8 @@ from .. import io
 from ..corpus import store
 from ..corpus.fingerprint import code_hash
 from ..errors import PipelineError
+from ..langs import language_settings
 from . import ivf, vectorfile
-from ..tmx import tmx_params
 from .build import (
     build_from_tables,
     doc_ranges,
@@ -69,7 +69,7 @@ def build_key(params: dict) -> str:
         "index": index_params(params),
         # the model by name: one replaced in place under the same name needs --rebuild
         "embedding": {k: emb.get(k) for k in ("model", "prompt", "backend")},
-        "srclang": tmx_params(params)["default_srclang"],
+        "srclang": language_settings(params)["default_source"],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -200,7 +200,7 @@ def _index_corpus(aligned: Path, work_root: Path, out_dir: Path, params: dict, s
         rows = flat_rows(tables)
         reason = _needs_full_build(meta, out_dir, rows, changed + removed, params)
         if reason is None:
-            documents = documents_of(tables, tmx_params(params)["default_srclang"])
+            documents = documents_of(tables, language_settings(params)["default_source"])
             documents["source"] = documents.doc_id.map(sources)
             zh, en = index_vectors(rows, load_vectors(work_root, changed), params, progress)
             meta = apply_update(out_dir, rows, documents, zh, en, changed + removed, list(sources), str(aligned))

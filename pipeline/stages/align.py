@@ -12,7 +12,7 @@ from ..align import align_document
 from ..align.verdict import assess
 from ..embed.cache import text_key
 from ..embed.model import ALIGNER_TOKEN_MEMORY, Embedder
-from ..errors import PipelineError
+from ..langs import language_settings
 from ..records import Segment, Sentence
 from . import outputs_of_stage
 
@@ -60,17 +60,13 @@ def run(args, params: dict, embedder: Embedder | None = None) -> None:
     sent_path = args.work_dir / "sentence_alignments.parquet"
     with outputs_of_stage(pairs_path, sent_path):
         p = params["align"]
-        if sorted(p["languages"]) != ["en", "zh"]:
-            raise PipelineError(
-                f"align.languages must be zh and en (the tables have zh/en columns), got {p['languages']}"
-            )
+        src, tgt = language_settings(params)["pair"]
         segments = io.read_table("segments", args.work_dir / "segments.parquet")
         sentences = io.read_table("sentences", args.work_dir / "sentences.parquet")
         emb = io.read_table("embeddings", args.work_dir / "embeddings.parquet")
         by_key = dict(zip(emb.text_sha1, (np.asarray(v, dtype=np.float32) for v in emb.vector)))
         texts = set(segments.text) | set(sentences.text)
         vectors = {t: by_key[text_key(t)] for t in texts if text_key(t) in by_key}
-        src, tgt = p["languages"]
         pairs, sentence_pairs = align_document(
             args.work_dir.name,
             _segments(segments, src),
@@ -82,6 +78,7 @@ def run(args, params: dict, embedder: Embedder | None = None) -> None:
             params.get("sentence_align"),
             # the sentence aligner's later passes encode merged runs (loaded only on a cache miss)
             embedder or Embedder(params["embedding"], progress=False, keep_tokens=ALIGNER_TOKEN_MEMORY),
+            languages=(src, tgt),
         )
         io.write_table("alignments", pairs, pairs_path)
         io.write_table("sentence_alignments", sentence_pairs, sent_path)

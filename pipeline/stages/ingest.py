@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import io
 from ..ingest import ingest_document
+from ..langs import language_settings
 from . import outputs_of_stage
 
 HELP = "read raw/<DOC>/<lang>.<pdf|docx|txt> (every language version) into blocks"
@@ -29,7 +30,7 @@ def run(args, params: dict) -> None:
         p = params["ingest"]
         warnings: list[str] = []
         documents, blocks = ingest_document(
-            args.doc_dir, params["align"]["languages"], p["formats"], p["min_script_share"], p, warnings
+            args.doc_dir, language_settings(params)["pair"], p["formats"], p["min_script_share"], p, warnings
         )
         for message in warnings:  # odd but readable inputs: say so, carry on
             print(f"warning: {message}", file=sys.stderr)

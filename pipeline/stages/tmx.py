@@ -3,7 +3,7 @@
 TABLES_DIR is aligned/ (every document) or work/<DOC>/ (one document). One <tu> per
 aligned pair at sentence or unit level (tmx.level in configs/params.yaml, or --level),
 with <prop> x-symbol, x-item, x-kind and x-score, source language first (the document's
-original language, else tmx.default_srclang). Pairs with an empty side (1-0 / 0-1
+original language, else languages.default_source). Pairs with an empty side (1-0 / 0-1
 omissions) are skipped: CAT tools reject a <tu> with one language; the header's <note>
 gives the count.
 """
