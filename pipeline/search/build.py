@@ -190,7 +190,6 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-
 @contextlib.contextmanager
 def index_lock(out_dir: Path, say=lambda msg: None):
     """One writer per index folder at a time (``bitext index``, ``bitext write index``); a
