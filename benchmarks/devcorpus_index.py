@@ -38,7 +38,6 @@ def build_tables(out: Path) -> Path:
     for doc in docs:
         shutil.copytree(DOCTYPES / doc, raw / doc, dirs_exist_ok=True)
     params = yaml.safe_load((ROOT / "configs" / "params.yaml").read_text(encoding="utf-8"))
-    params["documents"] = docs
     params["embedding"]["embedded_dir"] = str(ROOT / params["embedding"]["embedded_dir"])
     params["embedding"]["cache_dir"] = str(out / "cache")
     (out / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")

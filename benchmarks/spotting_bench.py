@@ -16,7 +16,10 @@ import argparse
 import csv
 import json
 import sys
+import time
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,7 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", type=Path, default=ROOT / "configs" / "params.yaml")
     parser.add_argument("--per-term", type=int, default=3)
     parser.add_argument("--layers", default="8", help="comma-separated hidden layers to compare (default 8)")
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="spotting settings for this run (e.g. reuse_after=0 int8=true); YAML values",
+    )
     parser.add_argument("--report", type=Path, default=None)
+    parser.add_argument("--predictions", action="store_true", help="list every predicted span in the report")
     args = parser.parse_args(argv)
     from pipeline.params import load_params
     from pipeline.search.embedder import QueryEncoder
@@ -95,13 +106,21 @@ def main(argv: list[str] | None = None) -> int:
     items = gold_spans(index, args.per_term)
     model = QueryEncoder(params, index.meta).model
     report = {"terms_file": str(PAIRS.relative_to(ROOT)), "per_term": args.per_term, "results": {}}
-    base = params.get("spotting") or {}
+    base = {**(params.get("spotting") or {}), **{k: yaml.safe_load(v) for k, v in (a.split("=", 1) for a in args.set)}}
+    report["settings"] = base
     for layer in [int(x) for x in args.layers.split(",")]:
         spotter = Spotter(model, "query: ", SpottingSettings(**{**base, "layer": layer}))
+        encoded = []
+        spotter._encode = lambda texts, f=spotter._encode: encoded.extend(texts) or f(texts)
+        start = time.perf_counter()
         preds = spotter.spot_many(
             [(i["src_text"], [i["term_span"]], i["tgt_text"], "zh" if i["src"] == "en" else "en") for i in items]
         )
-        res = {"all": score(items, preds)}
+        res = {
+            "all": score(items, preds),
+            "seconds": round(time.perf_counter() - start, 2),
+            "texts_encoded": len(encoded),
+        }
         for src in ("en", "zh"):
             sel = [k for k, i in enumerate(items) if i["src"] == src]
             res[f"{src}->{'zh' if src == 'en' else 'en'}"] = score([items[k] for k in sel], [preds[k] for k in sel])
@@ -112,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
             if not p or tuple(p[0]) != tuple(i["gold"])
         ]
         report["results"][f"layer {layer}"]["misses_sample"] = misses[:15]
+        if args.predictions:
+            report["results"][f"layer {layer}"]["predictions"] = [
+                {"pair_id": i["pair_id"], "src": i["src"], "gold": list(i["gold"]), "predicted": [list(x) for x in p]}
+                for i, p in zip(items, preds)
+            ]
     text = json.dumps(report, indent=2, ensure_ascii=False)
     print(text)
     if args.report:

@@ -9,13 +9,21 @@ token (forward). The linked tokens closest to the strongest link, allowing a gap
 jieba words (Chinese). Tokens are compared at hidden layer ``layer`` (a middle layer
 aligns words better than the last, which is tuned for whole sentences).
 
+Many pairs are spotted at once (a page of hits, the variants panel): the encoder runs on
+``round_size`` pairs at a time, and a rendering it has found ``reuse_after`` times for
+the same term is then taken, without encoding, by every pair left whose source holds the
+term k times and whose target holds agreed renderings exactly k times (a rendering inside
+a longer one, "Security" in "Security Council", counts as the longer). UN
+text repeats its terminology, so most pairs of a frequent term need no forward pass; a
+rendering must be found independently more than once so one wrong span is not copied.
+
 Measured by ``benchmarks/spotting_bench.py`` on hand-marked spans.
 """
 
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +39,10 @@ ZH_FUNCTION_WORDS = frozenset(
 )
 
 
+MAX_BATCH = 16  # texts per forward pass
+PADDING_SLACK = 1.15  # a batch's padded size stays within 15 % of its real tokens
+
+
 @dataclass(frozen=True)
 class SpottingSettings:
     """params.yaml ``spotting``."""
@@ -39,6 +51,8 @@ class SpottingSettings:
     max_gap: int = 0  # unlinked tokens allowed inside one translation (1: exact match 0.62 vs 0.68)
     min_similarity: float = 0.3  # weaker links are ignored
     cache_texts: int = 20000  # texts whose token vectors stay in memory
+    round_size: int = 2  # pairs encoded at a time when many are spotted together
+    reuse_after: int = 2  # a rendering found this many times is reused by string match (0: never)
 
 
 class Spotter:
@@ -102,9 +116,7 @@ class Spotter:
 
     def tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         """(vectors, character spans) of each text's word tokens (punctuation left out)."""
-        missing = sorted({t for t in texts if t not in self._cache}, key=lambda t: (len(t), t))  # less padding
-        for start in range(0, len(missing), 16):
-            part = missing[start : start + 16]
+        for part in self._batches(sorted({t for t in texts if t not in self._cache})):
             for text, value in zip(part, self._encode(part)):
                 self._cache[text] = value
         for t in texts:
@@ -112,6 +124,21 @@ class Spotter:
         while len(self._cache) > self.settings.cache_texts:
             self._cache.popitem(last=False)
         return [self._cache[t] for t in texts]
+
+    def _batches(self, texts: list[str]) -> list[list[str]]:
+        """Texts of similar token counts together: a batch is padded to its longest text,
+        and the padding costs as much as real tokens (at most ``PADDING_SLACK`` of it)."""
+        if not texts:
+            return []
+        counts = [len(ids) for ids in self.model.tokenizer([self.prompt + t for t in texts])["input_ids"]]
+        batches, batch, total = [], [], 0
+        for n, text in sorted(zip(counts, texts)):
+            if batch and (len(batch) == MAX_BATCH or n * (len(batch) + 1) > PADDING_SLACK * (total + n)):
+                batches.append(batch)
+                batch, total = [], 0
+            batch.append(text)
+            total += n
+        return [*batches, batch]
 
     # --- spotting ------------------------------------------------------------------
 
@@ -133,9 +160,34 @@ class Spotter:
         return sorted(out)
 
     def spot_many(self, items: list[tuple[str, list, str, str]]) -> list[list[tuple[int, int]]]:
-        """``spot`` over (src, spans, tgt, tgt_lang) items, encoding all texts in one go."""
-        self.tokens([t for src, _, tgt, _ in items for t in (src, tgt) if t])
-        return [self.spot(*item) for item in items]
+        """``spot`` over (src, spans, tgt, tgt_lang) items: encoded ``round_size`` at a time,
+        agreed renderings reused by string match (see the module's docstring)."""
+        s = self.settings
+        if not s.reuse_after:
+            self.tokens([t for src, _, tgt, _ in items for t in (src, tgt) if t])
+            return [self.spot(*item) for item in items]
+        results: list = [None] * len(items)
+        found: dict[str, Counter] = {}  # term -> renderings the encoder found, with counts
+        pending = list(range(len(items)))
+        while pending:
+            left = []
+            for k in pending:
+                reused = _reuse(items[k], found, s.reuse_after)
+                if reused is None:
+                    left.append(k)
+                else:
+                    results[k] = reused
+            batch, pending = left[: s.round_size], left[s.round_size :]
+            self.tokens([t for k in batch for t in (items[k][0], items[k][2]) if t])
+            for k in batch:
+                results[k] = self.spot(*items[k])
+                src, spans, tgt, _ = items[k]
+                terms = {_term_key(src, span) for span in spans}
+                if len(terms) == 1 and len(results[k]) == len(spans):  # each occurrence got its rendering
+                    renderings = found.setdefault(terms.pop(), Counter())
+                    for a, b in results[k]:
+                        renderings[tgt[a:b]] += 1
+        return results
 
     def _translation(self, sim: np.ndarray, term: np.ndarray, to: list, tgt: str, lang: str):
         s = self.settings
@@ -156,6 +208,35 @@ class Spotter:
                 break
             lo, hi = min([lo, *near_lo]), max([hi, *near_hi])
         return _trim(tgt, *_whole_words(tgt, to[lo][0], to[hi][1], lang), lang)
+
+
+def _term_key(src: str, span) -> str:
+    return " ".join(src[span[0] : span[1]].split()).casefold()
+
+
+def _reuse(item: tuple, found: dict[str, Counter], min_count: int) -> list[tuple[int, int]] | None:
+    """The one agreed rendering the target holds exactly once, as its span (None: encode)."""
+    src, spans, tgt, lang = item
+    keys = {_term_key(src, span) for span in spans}
+    if len(keys) != 1 or not tgt:
+        return None
+    places = {
+        m.span()
+        for rendering, n in (found.get(keys.pop()) or {}).items()
+        if n >= min_count
+        for m in _rendering_pattern(rendering, lang).finditer(tgt)
+    }
+    # a rendering inside a longer one found at the same place ("Security" in "Security Council") is that one
+    places = [(a, b) for a, b in places if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in places)]
+    return sorted(places) if len(places) == len(spans) else None
+
+
+def _rendering_pattern(rendering: str, lang: str) -> re.Pattern:
+    """The rendering wherever its spacing differs; in English, as whole words in any case."""
+    if lang == "zh":
+        return re.compile(r"\s*".join(map(re.escape, "".join(rendering.split()))))
+    body = r"\s+".join(map(re.escape, rendering.split()))
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
 
 
 def _whole_words(text: str, a: int, b: int, lang: str) -> tuple[int, int]:
