@@ -83,18 +83,17 @@ def params_part(params: dict, keys: tuple[str, ...]) -> dict:
     return out
 
 
-def files_hash(paths: list[Path]) -> str:
-    """Hash of files and folders' contents (absent paths hash as absent)."""
+def path_hash(path: Path) -> str:
+    """Hash of a file's or a folder's contents (an absent path hashes as absent)."""
+    path = Path(path)
     digest = hashlib.sha256()
-    for path in paths:
-        path = Path(path)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:  # names relative to the folder: a clone elsewhere hashes the same
-            digest.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
-            if f.is_file():
-                with open(f, "rb") as handle:
-                    while chunk := handle.read(1 << 20):
-                        digest.update(chunk)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:  # names relative to the folder: a clone elsewhere hashes the same
+        digest.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
+        if f.is_file():
+            with open(f, "rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -117,9 +116,14 @@ class Plan:
                 ),
             ],
         }
+        hashes: dict[Path, str] = {}  # the model folder (~0.5 GB) is read once, not once per step
         static = {}
         for step, (code, keys) in STEPS.items():
-            static[step] = _sha(code_hash(code), params_part(params, keys), files_hash(extra.get(step, [])))
+            for path in extra.get(step, []):
+                if path not in hashes:
+                    hashes[path] = path_hash(path)
+            files = [hashes[path] for path in extra.get(step, [])]
+            static[step] = _sha(code_hash(code), params_part(params, keys), files)
         return cls(static)
 
     def fingerprints(self, inputs: str) -> dict[str, str]:
