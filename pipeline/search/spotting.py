@@ -10,8 +10,8 @@ jieba words (Chinese). Tokens are compared at hidden layer ``layer`` (a middle l
 aligns words better than the last, which is tuned for whole sentences).
 
 Many pairs are spotted at once (a page of hits, the variants panel): the encoder runs on
-``round_size`` pairs at a time, and a rendering it has found ``reuse_after`` times for
-the same term is then taken, without encoding, by every pair left whose source holds the
+``round_size`` pairs at a time, and a rendering it has found in ``reuse_after`` distinct
+pairs for the same term is then taken, without encoding, by every pair left whose source holds the
 term k times and whose target holds agreed renderings exactly k times (a rendering inside
 a longer one, "Security" in "Security Council", counts as the longer). UN
 text repeats its terminology, so most pairs of a frequent term need no forward pass; a
@@ -23,10 +23,12 @@ Measured by ``benchmarks/spotting_bench.py`` on hand-marked spans.
 from __future__ import annotations
 
 import re
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..errors import PipelineError
 
 _WORDCHAR = re.compile(r"[^\W_]")
 # Words that link to anything: trimmed from the edges of a spotted translation.
@@ -52,7 +54,14 @@ class SpottingSettings:
     min_similarity: float = 0.3  # weaker links are ignored
     cache_texts: int = 20000  # texts whose token vectors stay in memory
     round_size: int = 2  # pairs encoded at a time when many are spotted together
-    reuse_after: int = 2  # a rendering found this many times is reused by string match (0: never)
+    reuse_after: int = 2  # a rendering found in this many distinct pairs is reused by string match (0: never)
+
+    def __post_init__(self):
+        """Value checks, run by the settings layer too (which puts the file's name first)."""
+        if self.round_size < 1:
+            raise PipelineError(f"spotting.round_size must be 1 or more, not {self.round_size}")
+        if self.reuse_after < 0:
+            raise PipelineError(f"spotting.reuse_after must be 0 (never) or more, not {self.reuse_after}")
 
 
 class Spotter:
@@ -130,7 +139,8 @@ class Spotter:
         and the padding costs as much as real tokens (at most ``PADDING_SLACK`` of it)."""
         if not texts:
             return []
-        counts = [len(ids) for ids in self.model.tokenizer([self.prompt + t for t in texts])["input_ids"]]
+        ids = self.model.tokenizer([self.prompt + t for t in texts], truncation=True, max_length=512)["input_ids"]
+        counts = [len(x) for x in ids]
         batches, batch, total = [], [], 0
         for n, text in sorted(zip(counts, texts)):
             if batch and (len(batch) == MAX_BATCH or n * (len(batch) + 1) > PADDING_SLACK * (total + n)):
@@ -166,9 +176,9 @@ class Spotter:
         if not s.reuse_after:
             self.tokens([t for src, _, tgt, _ in items for t in (src, tgt) if t])
             return [self.spot(*item) for item in items]
-        results: list = [None] * len(items)
-        found: dict[str, Counter] = {}  # term -> renderings the encoder found, with counts
-        pending = list(range(len(items)))
+        results: list = [[] for _ in items]
+        found: dict[str, dict[str, set]] = {}  # term -> rendering (normalised) -> pairs it was found in
+        pending = [k for k, (src, spans, tgt, _) in enumerate(items) if src and tgt and spans]
         while pending:
             left = []
             for k in pending:
@@ -178,15 +188,15 @@ class Spotter:
                 else:
                     results[k] = reused
             batch, pending = left[: s.round_size], left[s.round_size :]
-            self.tokens([t for k in batch for t in (items[k][0], items[k][2]) if t])
+            self.tokens([t for k in batch for t in (items[k][0], items[k][2])])
             for k in batch:
                 results[k] = self.spot(*items[k])
-                src, spans, tgt, _ = items[k]
+                src, spans, tgt, lang = items[k]
                 terms = {_term_key(src, span) for span in spans}
                 if len(terms) == 1 and len(results[k]) == len(spans):  # each occurrence got its rendering
-                    renderings = found.setdefault(terms.pop(), Counter())
-                    for a, b in results[k]:
-                        renderings[tgt[a:b]] += 1
+                    renderings = found.setdefault(terms.pop(), {})
+                    for a, b in results[k]:  # a pair counts once, however often it holds the term
+                        renderings.setdefault(_rendering_key(tgt[a:b], lang), set()).add((src, tgt))
         return results
 
     def _translation(self, sim: np.ndarray, term: np.ndarray, to: list, tgt: str, lang: str):
@@ -214,27 +224,38 @@ def _term_key(src: str, span) -> str:
     return " ".join(src[span[0] : span[1]].split()).casefold()
 
 
-def _reuse(item: tuple, found: dict[str, Counter], min_count: int) -> list[tuple[int, int]] | None:
-    """The one agreed rendering the target holds exactly once, as its span (None: encode)."""
+def _rendering_key(text: str, lang: str) -> str:
+    """A rendering as its pattern matches it: Chinese without spaces, English in any case."""
+    return "".join(text.split()) if lang == "zh" else " ".join(text.split()).casefold()
+
+
+def _reuse(item: tuple, found: dict[str, dict[str, set]], min_pairs: int) -> list[tuple[int, int]] | None:
+    """Spans of agreed renderings in the target, one per term occurrence in the source,
+    each as ``spot`` would mark it (whole words, no overlaps); None: encode the pair."""
     src, spans, tgt, lang = item
     keys = {_term_key(src, span) for span in spans}
-    if len(keys) != 1 or not tgt:
+    if len(keys) != 1:
         return None
     places = {
         m.span()
-        for rendering, n in (found.get(keys.pop()) or {}).items()
-        if n >= min_count
+        for rendering, pairs in (found.get(keys.pop()) or {}).items()
+        if len(pairs) >= min_pairs
         for m in _rendering_pattern(rendering, lang).finditer(tgt)
     }
     # a rendering inside a longer one found at the same place ("Security" in "Security Council") is that one
-    places = [(a, b) for a, b in places if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in places)]
-    return sorted(places) if len(places) == len(spans) else None
+    places = sorted((a, b) for a, b in places if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in places))
+    if len(places) != len(spans) or any(b > c for (_, b), (c, _) in zip(places, places[1:])):
+        return None
+    if any(_trim(tgt, *_whole_words(tgt, a, b, lang), lang) != (a, b) for a, b in places):
+        return None  # inside a longer word (援助 in 援助国): the encoder decides
+    return places
 
 
 def _rendering_pattern(rendering: str, lang: str) -> re.Pattern:
-    """The rendering wherever its spacing differs; in English, as whole words in any case."""
+    """The rendering wherever its spacing differs, in any case, not inside a Latin word."""
     if lang == "zh":
-        return re.compile(r"\s*".join(map(re.escape, "".join(rendering.split()))))
+        body = r"\s*".join(map(re.escape, "".join(rendering.split())))
+        return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
     body = r"\s+".join(map(re.escape, rendering.split()))
     return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
 
