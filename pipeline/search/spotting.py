@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import PipelineError
+from .terms import is_chinese
 
 _WORDCHAR = re.compile(r"[^\W_]")
 # Words that link to anything: trimmed from the edges of a spotted translation.
@@ -191,12 +192,12 @@ class Spotter:
             self.tokens([t for k in batch for t in (items[k][0], items[k][2])])
             for k in batch:
                 results[k] = self.spot(*items[k])
-                src, spans, tgt, lang = items[k]
+                src, spans, tgt, _ = items[k]
                 terms = {_term_key(src, span) for span in spans}
                 if len(terms) == 1 and len(results[k]) == len(spans):  # each occurrence got its rendering
                     renderings = found.setdefault(terms.pop(), {})
                     for a, b in results[k]:  # a pair counts once, however often it holds the term
-                        renderings.setdefault(_rendering_key(tgt[a:b], lang), set()).add((src, tgt))
+                        renderings.setdefault(rendering_key(tgt[a:b]), set()).add((src, tgt))
         return results
 
     def _translation(self, sim: np.ndarray, term: np.ndarray, to: list, tgt: str, lang: str):
@@ -224,9 +225,10 @@ def _term_key(src: str, span) -> str:
     return " ".join(src[span[0] : span[1]].split()).casefold()
 
 
-def _rendering_key(text: str, lang: str) -> str:
-    """A rendering as its pattern matches it: Chinese without spaces, English in any case."""
-    return "".join(text.split()) if lang == "zh" else " ".join(text.split()).casefold()
+def rendering_key(text: str) -> str:
+    """Renderings that differ only in spacing or case are one: Chinese without spaces,
+    English with single spaces, both case-folded (the renderings panel counts by it too)."""
+    return "".join(text.split()).casefold() if is_chinese(text) else " ".join(text.split()).casefold()
 
 
 def _reuse(item: tuple, found: dict[str, dict[str, set]], min_pairs: int) -> list[tuple[int, int]] | None:

@@ -4,13 +4,13 @@ spotting, variants and context. The index and the model are opened once."""
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from ..errors import PipelineError
 from ..search.engine import Filters, SearchIndex
+from ..search.spotting import rendering_key
 from ..search.terms import compile_term, is_chinese
 from .catalog import Catalog
 
@@ -299,7 +299,7 @@ class Workbench:
             tgt = h[f"{other(h['match_lang'])}_text"]
             for a, b in h.get("trans_spans", [])[:1]:
                 text = " ".join(tgt[a:b].split())
-                key = _variant_key(text)
+                key = rendering_key(text)
                 counts[key] += 1
                 docs.setdefault(key, set()).add(h["symbol"] or h["doc_id"])
                 shown.setdefault(key, text)
@@ -370,7 +370,3 @@ class Workbench:
             "units": units,
             "pages": pages,
         }
-
-
-def _variant_key(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold() if is_chinese(text) else " ".join(text.split()).casefold()
