@@ -7,7 +7,10 @@ tokens come from jieba once per UNPC line (as the pipeline takes them from the
 sentences table). Vectors: the real model encodes the 6,066 UNPC texts once; a
 synthetic pair's side is its UNPC vector (or the length-weighted sum of two) plus a
 little noise, so the vectors cluster like real ones (``--random-vectors``: plain
-random unit vectors instead). Query vectors always come from the real model.
+random unit vectors instead). Query vectors always come from the real model. Word links
+(translation spotting in the workbench) are computed by the real spotter for the UNPC
+pairs; a synthetic pair takes its UNPC pair's links, spans moved past the replaced
+numbers (a joined pair: both pairs' links, none across them).
 
 Reports build time, index size, latency percentiles of keyword queries (Chinese
 and English terms, with and without filters) and semantic queries (query encoding +
@@ -132,6 +135,7 @@ def synthesize(
     }
     zout = np.empty((n, zv.shape[1]), dtype=np.float32)
     eout = np.empty_like(zout)
+    origins: list[tuple[int, int, dict | None]] = []  # (UNPC pair, joined pair or -1, numbers replaced)
     kinds = rng.choice(KINDS, n)
     scores = rng.uniform(0.3, 1.0, n).astype(np.float32)
     for i in range(n):
@@ -146,8 +150,10 @@ def synthesize(
 
             zt, et, toks = swap(zh[j]), swap(en[j]), [swap(t) for t in tokens[j]]
             zvec, evec = zv[j], ev[j]
+            origins.append((j, k, mapping))
         else:  # two UNPC pairs joined
             zt, et, toks = zh[j] + zh[k], en[j] + " " + en[k], tokens[j] + tokens[k]
+            origins.append((j, k, None))
             zvec = len(zh[j]) * zv[j] + len(zh[k]) * zv[k]
             evec = len(en[j]) * ev[j] + len(en[k]) * ev[k]
         zout[i] = zvec / np.linalg.norm(zvec)
@@ -184,7 +190,84 @@ def synthesize(
             "srclang": "en",
         }
     )
+    frame.attrs["origins"] = origins
     return frame, docs, zout, eout
+
+
+def base_word_links(zh: list[str], en: list[str], params: dict, model, say):
+    """The word links of every UNPC pair, computed by the real spotter (cached in the
+    embedding cache like the index's)."""
+    from pipeline.search.build import links_meta, spotting_settings
+    from pipeline.search.spotting import Spotter
+    from pipeline.search.word_links import LinkCache, WordLinks, stored_links
+
+    made = links_meta(params)["word_links"]
+    emb = params["embedding"]
+    cache = LinkCache(ROOT / emb["cache_dir"], f"query-bench-layer{made['layer']}") if emb.get("cache_dir") else None
+    t0 = time.perf_counter()
+    settings = spotting_settings(params)
+    stored = stored_links(
+        list(zip(zh, en)), lambda: Spotter(model, made["prompt"], settings, emb.get("threads", 0)), cache, say
+    )
+    say(f"word links of {len(zh)} UNPC pairs ({time.perf_counter() - t0:.0f} s)")
+    return [WordLinks.from_bytes(b) if b else None for b in stored], made
+
+
+def synthetic_word_links(frame: pd.DataFrame, zh: list[str], en: list[str], base: list) -> list:
+    """Each synthetic pair's links, made from its UNPC pairs' links: spans moved past the
+    replaced numbers; a joined pair's links are its two pairs' (no link across them)."""
+    from pipeline.search.word_links import Side, WordLinks
+
+    def moved(text: str, mapping: dict, spans: np.ndarray) -> np.ndarray:
+        found = [(m.start(), m.end(), len(mapping.get(m.group(0), m.group(0)))) for m in _NUMBER.finditer(text)]
+        if not found:
+            return spans
+        old_start, old_end, new_len = (np.array(c) for c in zip(*found))
+        shift = np.r_[0, np.cumsum(new_len - (old_end - old_start))]
+        new_start = old_start + shift[:-1]
+        pos = np.arange(len(text) + 1)
+        ended = np.searchsorted(old_end, pos, side="right")  # numbers wholly before each position
+        started = np.searchsorted(old_start, pos, side="left")  # numbers starting before it
+        start_map = pos + shift[ended]
+        end_map = start_map.copy()
+        inside = started > ended  # strictly inside a number: its replacement's edges
+        idx = started[inside] - 1
+        start_map[inside] = new_start[idx]
+        end_map[inside] = new_start[idx] + new_len[idx]
+        return np.stack([start_map[spans[:, 0]], end_map[spans[:, 1]]], axis=1)
+
+    out = []
+    for j, k, mapping in frame.attrs["origins"]:
+        a = base[j]
+        if a is None or (k >= 0 and base[k] is None):
+            out.append(None)
+        elif k < 0:
+            if not mapping:
+                out.append(a.to_bytes())
+                continue
+            out.append(
+                WordLinks(
+                    Side(moved(zh[j], mapping, a.zh.spans), a.zh.best, a.zh.sim),
+                    Side(moved(en[j], mapping, a.en.spans), a.en.best, a.en.sim),
+                ).to_bytes()
+            )
+        else:
+            b = base[k]
+            out.append(
+                WordLinks(
+                    Side(
+                        np.r_[a.zh.spans, b.zh.spans + len(zh[j])],
+                        np.r_[a.zh.best, b.zh.best + len(a.en)],
+                        np.r_[a.zh.sim, b.zh.sim],
+                    ),
+                    Side(
+                        np.r_[a.en.spans, b.en.spans + len(en[j]) + 1],
+                        np.r_[a.en.best, b.en.best + len(a.zh)],
+                        np.r_[a.en.sim, b.en.sim],
+                    ),
+                ).to_bytes()
+            )
+    return out
 
 
 def keyword_queries(zh: list[str], en: list[str], n_docs: int, count: int, seed: int) -> list[tuple[str, str, Filters]]:
@@ -326,6 +409,11 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(tempfile.gettempdir()) / "query_bench_cache",
         help="folder caching the UNPC vectors between runs (default: %(default)s)",
     )
+    parser.add_argument(
+        "--no-word-links",
+        action="store_true",
+        help="store no word links (the workbench then spots every translation with the encoder)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="build here instead of a temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the index folder")
     parser.add_argument("--report", type=Path, default=None, help="write the results as JSON here")
@@ -369,6 +457,13 @@ def main(argv: list[str] | None = None) -> int:
     rows, docs, zvec, evec = synthesize(zh, en, zv, ev, args.pairs, args.per_doc, args.seed)
     report["synthesize_s"] = round(time.perf_counter() - t0, 1)
     say(f"synthesized {len(rows)} pairs in {len(docs)} documents ({report['synthesize_s']} s)")
+    links_made = None
+    if not args.no_word_links:
+        t0 = time.perf_counter()
+        base, links_made = base_word_links(zh, en, params, args.model_obj, say)
+        rows["word_links"] = synthetic_word_links(rows, zh, en, base)
+        report["word_links_s"] = round(time.perf_counter() - t0, 1)
+        say(f"word links of {len(rows)} pairs from their UNPC pairs' ({report['word_links_s']} s)")
 
     tmp = Path(tempfile.mkdtemp(prefix="query_bench.")) if args.out is None else args.out
     try:
@@ -381,7 +476,11 @@ def main(argv: list[str] | None = None) -> int:
             zvec,
             evec,
             params,
-            {"embedding_model": params["embedding"]["model"], "embedding_prompt": args.prompt},
+            {
+                "embedding_model": params["embedding"]["model"],
+                "embedding_prompt": args.prompt,
+                "word_links": links_made,
+            },
             progress=say,
         )
         report["build_s"] = round(time.perf_counter() - t0, 1)

@@ -95,6 +95,10 @@ def _answers(folder: Path, query_vector: np.ndarray) -> dict:
     return out
 
 
+def _word_links(folder: Path) -> dict[str, bytes | None]:
+    return dict(sqlite3.connect(folder / FILES["db"]).execute("SELECT pair_id, word_links FROM pairs"))
+
+
 def _vectors_by_pair(folder: Path) -> dict[str, np.ndarray]:
     index = SearchIndex(folder)
     rows = dict(index.db.execute("SELECT pair_id, row FROM pairs"))
@@ -126,6 +130,11 @@ def test_one_changed_document_is_the_only_one_reindexed(corpus, tmp_path):
     # the updated index answers as a full build of the same tables does
     _index(corpus, out=tmp_path / "full", rebuild=True)
     assert _answers(corpus["index"], q) == _answers(tmp_path / "full", q)
+    # and stores the same word links (the edited pairs' computed, the others' from the cache)
+    links = [_word_links(folder) for folder in (corpus["index"], tmp_path / "full")]
+    assert links[0] == links[1]
+    edited = [p for p in links[0] if p.startswith("DOC_03:") and p.count(".")]
+    assert edited and all(links[0][p] for p in edited)
 
 
 def test_added_and_removed_documents(corpus):

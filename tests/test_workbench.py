@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from pipeline.params import load_params
 from pipeline.serve.app import create_app
 from pipeline.serve.exports import XLSX_MEDIA
-from pipeline.serve.workbench import Workbench
+from pipeline.serve.workbench import Query, Workbench, other
 
 from .conftest import BUNDLED
 from .workbench_fixtures import HOSTILE_EN, HOSTILE_ZH, hostile_index, read_xlsx
@@ -224,3 +224,29 @@ def test_markup_in_documents_is_escaped(hostile_client):
     assert ET.fromstring(tmx.content).find("body/tu/tuv/seg").text == HOSTILE_EN
     xlsx = read_xlsx(hostile_client.get("/export/xlsx", params={"text": "technical assistance"}).content)
     assert xlsx["rows"][1][6:] == [HOSTILE_ZH, HOSTILE_EN] and xlsx["formulas"] == []
+
+
+def test_stored_word_links_give_the_live_spans_without_the_encoder(workbench, params, monkeypatch):
+    from pipeline.search.spotting import Spotter, SpottingSettings
+
+    assert workbench.index.meta["word_links"] == {"layer": workbench.spotter.settings.layer, "prompt": "query: "}
+    for term in ("technical assistance", "技术援助", "Conference"):
+        q = Query.parse({"text": term}, 1000)
+        hits = [h for h in workbench.search(q, spot=False).hits if h["level"] == "sentence"]
+        assert hits and len(workbench.index.word_links([h["pair_id"] for h in hits])) == len(hits)
+        settings = SpottingSettings(**{**(params.get("spotting") or {}), "reuse_after": 0})
+        live = Spotter(workbench.encoder.model, "query: ", settings).spot_many(
+            [
+                (
+                    h[f"{h['match_lang']}_text"],
+                    h["match_spans"],
+                    h[f"{other(h['match_lang'])}_text"],
+                    other(h["match_lang"]),
+                )
+                for h in hits
+            ]
+        )
+        monkeypatch.setattr(workbench.spotter, "_encode", lambda texts: pytest.fail("encoded"))
+        workbench._spot(hits)
+        monkeypatch.undo()
+        assert [h["trans_spans"] for h in hits] == [[list(s) for s in spans] for spans in live]

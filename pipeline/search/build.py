@@ -17,15 +17,15 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import io
-from ..embed.cache import text_key
-from ..embed.model import EmbeddingSettings
+from ..embed.cache import model_fingerprint, text_key
+from ..embed.model import EmbeddingSettings, resolve_model
 from ..errors import PipelineError
 from ..langs import language_settings
 from . import ivf, vectorfile
@@ -51,6 +51,10 @@ class IndexSettings:
     # ... or when rows appended since the IVF lists were trained exceed this share of the
     # pairs they were trained on (new rows join the nearest list; the lists drift)
     ivf_retrain_growth: float = 0.5
+    # Store the word links of every sentence pair (pipeline/search/word_links.py): the
+    # workbench then spots a term's translation without running the encoder. They cost
+    # an encoder pass (spotting.layer layers) over the pair texts when the index is built.
+    word_links: bool = True
 
 
 DEFAULTS = asdict(IndexSettings())
@@ -225,9 +229,10 @@ def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say
     for start in range(0, n, chunk):
         recs = list(rows.iloc[start : start + chunk][PAIR_COLUMNS].itertuples(index=False))
         words = [" ".join(r.zh_tokens) for r in recs]
+        links = list(rows["word_links"].iloc[start : start + chunk]) if "word_links" in rows else [None] * len(recs)
         row0 = first_row + start
         db.executemany(
-            f"INSERT INTO pairs VALUES ({', '.join('?' * 14)})",
+            f"INSERT INTO pairs VALUES ({', '.join('?' * 15)})",
             [
                 (
                     row0 + i,
@@ -244,6 +249,7 @@ def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say
                     r.zh_text,
                     r.en_text,
                     w,
+                    links[i],
                 )
                 for i, (r, w) in enumerate(zip(recs, words))
             ],
@@ -437,8 +443,55 @@ def build_index(
         zh, en = index_vectors(rows, by_key, params, progress)
     except PipelineError as err:
         raise PipelineError(f"{built_from}: {err}") from None
-    meta = {**(meta or {}), **prompt_meta(params), "built_from": built_from}
+    rows = with_word_links(rows, params, progress)
+    meta = {**(meta or {}), **prompt_meta(params), **links_meta(params), "built_from": built_from}
     return write_index(out_dir, rows, documents, zh, en, params, meta, progress)
+
+
+def links_meta(params: dict) -> dict:
+    """meta ``word_links``: how the stored links were made (null: none stored); the
+    workbench uses them only when its spotting settings make the same."""
+    if not index_params(params)["word_links"]:
+        return {"word_links": None}
+    return {"word_links": {"layer": spotting_settings(params).layer, "prompt": prompt_meta(params)["query_prompt"]}}
+
+
+def spotting_settings(params: dict):
+    from .spotting import SpottingSettings
+
+    return SpottingSettings(**(params.get("spotting") or {}))
+
+
+def with_word_links(rows: pd.DataFrame, params: dict, progress=None) -> pd.DataFrame:
+    """``rows`` with a ``word_links`` column: the stored links of each sentence pair with two
+    sides (None for the others, and for all when ``index.word_links`` is off)."""
+    from . import word_links
+    from .spotting import Spotter
+
+    emb = params.get("embedding") or {}
+    made = links_meta(params)["word_links"]
+    sentence = (rows.level == "sentence").to_numpy() if len(rows) else np.zeros(0, bool)
+    if made is None or not sentence.any() or not emb.get("model"):
+        return rows.assign(word_links=None)
+
+    def spotter() -> Spotter:  # the model loads only when a pair is not in the cache
+        from ..embed.model import load_model
+
+        model = load_model(emb["model"], emb["embedded_dir"])
+        settings = replace(spotting_settings(params), cache_texts=256)
+        return Spotter(model, made["prompt"], settings, emb.get("threads", EmbeddingSettings.threads))
+
+    cache = None
+    if emb.get("cache_dir"):
+        name = resolve_model(emb["model"], emb["embedded_dir"])
+        cache = word_links.LinkCache(
+            emb["cache_dir"], model_fingerprint(name, f"{made['prompt']}\0layer={made['layer']}")
+        )
+    pairs = list(zip(rows.zh_text[sentence], rows.en_text[sentence]))
+    stored = word_links.stored_links(pairs, spotter, cache, progress)
+    column = np.full(len(rows), None, dtype=object)
+    column[np.flatnonzero(sentence)] = stored
+    return rows.assign(word_links=column)
 
 
 def passage_vectors(rows: pd.DataFrame, emb: dict, prompt: str, progress=None) -> dict[str, np.ndarray]:

@@ -260,6 +260,20 @@ class SearchIndex:
                 }
         return out
 
+    def word_links(self, pair_ids: list[str]) -> dict[str, bytes]:
+        """pair_id -> stored word links (:mod:`.word_links`), for the pairs that have them."""
+        out = {}
+        for start in range(0, len(pair_ids), 500):
+            part = pair_ids[start : start + 500]
+            out.update(
+                self.db.execute(
+                    f"SELECT pair_id, word_links FROM pairs WHERE pair_id IN ({','.join('?' * len(part))}) "
+                    "AND word_links IS NOT NULL",
+                    part,
+                )
+            )
+        return out
+
     # --- keyword -------------------------------------------------------------------
 
     def keyword(

@@ -43,6 +43,7 @@ from .build import (
     index_lock,
     index_params,
     index_vectors,
+    links_meta,
     insert_pairs,
     level_counts,
     load_arrays,
@@ -50,6 +51,7 @@ from .build import (
     row_arrays,
     save_arrays,
     with_item,
+    with_word_links,
 )
 from .corpus import LEVELS, TABLE_NAMES, documents_of, flat_rows
 from .schema import FILES, SCHEMA_VERSION, read_meta, write_meta
@@ -57,7 +59,14 @@ from .schema import FILES, SCHEMA_VERSION, read_meta, write_meta
 SQL_CHUNK = 500  # ids per `IN (...)`: far below SQLite's variable limit
 
 # What the index's content depends on besides the documents (a change rebuilds it).
-CODE = ("search/build.py", "search/corpus.py", "search/terms.py", "search/ivf.py", "search/vectorfile.py")
+CODE = (
+    "search/build.py",
+    "search/corpus.py",
+    "search/terms.py",
+    "search/ivf.py",
+    "search/vectorfile.py",
+    "search/word_links.py",
+)
 
 
 def build_key(params: dict) -> str:
@@ -70,6 +79,7 @@ def build_key(params: dict) -> str:
         # the model by name: one replaced in place under the same name needs --rebuild
         "embedding": {k: emb.get(k) for k in ("model", "prompt", "backend")},
         "srclang": language_settings(params)["default_source"],
+        "word_links": links_meta(params)["word_links"],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -203,6 +213,7 @@ def _index_corpus(aligned: Path, work_root: Path, out_dir: Path, params: dict, s
             documents = documents_of(tables, language_settings(params)["default_source"])
             documents["source"] = documents.doc_id.map(sources)
             zh, en = index_vectors(rows, load_vectors(work_root, changed), params, progress)
+            rows = with_word_links(rows, params, progress)
             meta = apply_update(out_dir, rows, documents, zh, en, changed + removed, list(sources), str(aligned))
             say(
                 f"updated {len(changed)} changed or new and {len(removed)} removed document(s): "

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz", "ivf": "ivf.npz"}
 
@@ -35,6 +35,7 @@ DDL = """
 -- numbers used, deleted ones included), pairs (live pairs), level_pairs ({"sentence": n,
 -- "unit": n}), dead (deleted rows), built_rows (rows at the last full build), dim,
 -- vector_dtype, kinds, items, documents, embedding_model, embedding_prompt, query_prompt,
+-- word_links ({"layer", "prompt"} the stored links were made with, or null),
 -- exact_max_pairs, ivf_candidates, ivf_levels, ivf_trained_rows, build_key, built_from.
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -63,7 +64,9 @@ CREATE TABLE pairs (
   en_ids TEXT NOT NULL,           -- JSON list of English sentence or segment ids
   zh_text TEXT NOT NULL,          -- '' when the pair has no Chinese side (0-1)
   en_text TEXT NOT NULL,          -- '' when the pair has no English side (1-0)
-  zh_words TEXT NOT NULL          -- the Chinese jieba tokens, space-separated (as indexed)
+  zh_words TEXT NOT NULL,         -- the Chinese jieba tokens, space-separated (as indexed)
+  word_links BLOB                 -- sentence pairs: each token's closest token on the other side
+                                  -- (pipeline/search/word_links.py); null: spotted live
 );
 CREATE INDEX pairs_by_unit ON pairs (unit_pair_id);
 

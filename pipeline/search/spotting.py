@@ -9,7 +9,12 @@ token (forward). The linked tokens closest to the strongest link, allowing a gap
 jieba words (Chinese). Tokens are compared at hidden layer ``layer`` (a middle layer
 aligns words better than the last, which is tuned for whole sentences).
 
-Many pairs are spotted at once (a page of hits, the variants panel): the encoder runs on
+All of this needs, per token, only its closest token on the other side and their
+similarity: a pair's word links (:mod:`.word_links`). The index stores them for its
+sentence pairs, so the workbench spots most hits with no forward pass (``spot_linked``);
+a pair without stored links is encoded and goes through the same links (``spot``).
+
+Many pairs without stored links spotted at once (a page of hits, the variants panel): the encoder runs on
 ``round_size`` pairs at a time, and a rendering it has found in ``reuse_after`` distinct
 pairs for the same term is then taken, without encoding, by every pair left whose source holds the
 term k times and whose target holds agreed renderings exactly k times (a rendering inside
@@ -23,6 +28,7 @@ Measured by ``benchmarks/spotting_bench.py`` on hand-marked spans.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -30,6 +36,7 @@ import numpy as np
 
 from ..errors import PipelineError
 from .terms import is_chinese
+from .word_links import Side, WordLinks, link
 
 _WORDCHAR = re.compile(r"[^\W_]")
 # Words that link to anything: trimmed from the edges of a spotted translation.
@@ -95,8 +102,7 @@ class Spotter:
         )
         offsets = enc.pop("offset_mapping").tolist()
         with torch_threads(self.threads), torch.no_grad():
-            out = self._encoder()(**enc, output_hidden_states=True)
-        hidden = torch.nn.functional.normalize(out.hidden_states[self.settings.layer].float(), dim=-1).numpy()
+            hidden = torch.nn.functional.normalize(self._hidden_states(enc).float(), dim=-1).numpy()
         result = []
         for k, text in enumerate(texts):
             keep = [
@@ -107,22 +113,31 @@ class Spotter:
             result.append((hidden[k, [i for i, _ in keep]], [span for _, span in keep]))
         return result
 
-    def _encoder(self):
-        """The transformer cut after the compared layer (the layers above it are not needed);
-        it shares its weights with the model."""
-        if getattr(self, "_cut", None) is None:
-            import copy
+    def _hidden_states(self, enc):
+        """The token vectors after layer ``layer``: a forward hook on that layer stops the pass
+        there (the layers above are not needed). The model is neither copied nor changed, so
+        spotters that share it, or a query encoded meanwhile on another thread, are unaffected
+        (a copy cut after the layer registered transformers' output hooks again on the shared
+        layers, and every further copy shifted the layer that came out)."""
+        full = self.model[0].auto_model
+        layer, layers = self.settings.layer, full.encoder.layer
+        if layer > len(layers):
+            raise PipelineError(f"spotting.layer {layer}: the model has {len(layers)} layers")
+        module = full.embeddings if layer == 0 else layers[layer - 1]
+        caller = threading.get_ident()
 
-            from torch import nn
+        def stop(_module, _inputs, output):
+            if threading.get_ident() == caller:
+                raise _Reached(output[0] if isinstance(output, tuple) else output)
 
-            full = self.model[0].auto_model
-            layers = full.encoder.layer
-            encoder = copy.copy(full.encoder)
-            encoder._modules = {**full.encoder._modules, "layer": nn.ModuleList(layers[: self.settings.layer])}
-            cut = copy.copy(full)
-            cut._modules = {**full._modules, "encoder": encoder}
-            self._cut = cut
-        return self._cut
+        handle = module.register_forward_hook(stop)
+        try:
+            full(**enc)
+        except _Reached as reached:
+            return reached.hidden
+        finally:
+            handle.remove()
+        raise PipelineError(f"spotting.layer {layer}: the encoder's forward pass never reached it")
 
     def tokens(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
         """(vectors, character spans) of each text's word tokens (punctuation left out)."""
@@ -153,19 +168,32 @@ class Spotter:
 
     # --- spotting ------------------------------------------------------------------
 
+    def forget(self) -> None:
+        """Drop the cached token vectors."""
+        self._cache.clear()
+
+    def links(self, zh: str, en: str) -> WordLinks:
+        """The pair's word links (:mod:`.word_links`), from its token vectors."""
+        (zv, zs), (ev, es) = self.tokens([zh, en])
+        return link(zv, zs, ev, es)
+
     def spot(self, src: str, term_spans: list, tgt: str, tgt_lang: str) -> list[tuple[int, int]]:
         """Target character spans translating the term spans of ``src`` (at most one per span)."""
         if not src or not tgt or not term_spans:
             return []
-        (sv, so), (tv, to) = self.tokens([src, tgt])
-        if not len(sv) or not len(tv):
+        links = self.links(tgt, src) if tgt_lang == "zh" else self.links(src, tgt)
+        return self.spot_linked(links, term_spans, tgt, tgt_lang)
+
+    def spot_linked(self, links: WordLinks, term_spans: list, tgt: str, tgt_lang: str) -> list[tuple[int, int]]:
+        """``spot`` from the pair's word links (stored in the index, or just computed)."""
+        source, target = links.side("en" if tgt_lang == "zh" else "zh"), links.side(tgt_lang)
+        if not len(source) or not len(target):
             return []
-        sim = sv @ tv.T
         out = []
         for a, b in term_spans:
-            term = np.array([sa < b and sb > a for sa, sb in so])
+            term = (source.spans[:, 0] < b) & (source.spans[:, 1] > a)
             if term.any():
-                span = self._translation(sim, term, to, tgt, tgt_lang)
+                span = self._translation(source, target, term, tgt, tgt_lang)
                 if span and span not in out:
                     out.append(span)
         return sorted(out)
@@ -200,25 +228,41 @@ class Spotter:
                         renderings.setdefault(rendering_key(tgt[a:b]), set()).add((src, tgt))
         return results
 
-    def _translation(self, sim: np.ndarray, term: np.ndarray, to: list, tgt: str, lang: str):
-        s = self.settings
-        best_src = sim.argmax(axis=0)  # per target token, its closest source token
+    def _translation(self, source: Side, target: Side, term: np.ndarray, tgt: str, lang: str):
+        min_sim = self.settings.min_similarity
         term_rows = np.flatnonzero(term)
-        forward = {int(sim[i].argmax()) for i in term_rows if sim[i].max() >= s.min_similarity}
-        backward = {j for j in range(sim.shape[1]) if term[best_src[j]] and sim[best_src[j], j] >= s.min_similarity}
+        # forward: the closest target token of a term token; backward: a target token whose
+        # closest source token is in the term
+        forward = {int(source.best[i]) for i in term_rows if source.sim[i] >= min_sim}
+        from_term = term[target.best]
+        backward = set(np.flatnonzero(from_term & (target.sim >= min_sim)).tolist())
         linked = sorted(forward | backward)
         if not linked:
             return None
-        strength = sim[term_rows].max(axis=0)
+        # a target token's similarity to the term: its best similarity when its closest source
+        # token is in the term, else that of the best term token whose closest it is
+        strength = np.where(from_term, target.sim, 0).astype(np.float32)
+        for i in term_rows:
+            j = source.best[i]
+            strength[j] = max(strength[j], float(source.sim[i]))
         anchor = max(linked, key=lambda j: (j in forward and j in backward, strength[j]))
+        gap = self.settings.max_gap
         lo = hi = anchor
         while True:  # grow from the strongest link over links at most max_gap tokens apart
-            near_lo = [j for j in linked if lo - s.max_gap - 1 <= j < lo]
-            near_hi = [j for j in linked if hi < j <= hi + s.max_gap + 1]
+            near_lo = [j for j in linked if lo - gap - 1 <= j < lo]
+            near_hi = [j for j in linked if hi < j <= hi + gap + 1]
             if not near_lo and not near_hi:
                 break
             lo, hi = min([lo, *near_lo]), max([hi, *near_hi])
-        return _trim(tgt, *_whole_words(tgt, to[lo][0], to[hi][1], lang), lang)
+        return _trim(tgt, *_whole_words(tgt, int(target.spans[lo, 0]), int(target.spans[hi, 1]), lang), lang)
+
+
+class _Reached(Exception):
+    """Carries a layer's output out of the forward pass."""
+
+    def __init__(self, hidden):
+        super().__init__("layer reached")
+        self.hidden = hidden
 
 
 def _term_key(src: str, span) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import PipelineError
 from ..search.engine import Filters, SearchIndex
 from ..search.spotting import rendering_key
+from ..search.word_links import WordLinks
 from ..search.terms import compile_term, is_chinese
 from .catalog import Catalog
 
@@ -260,7 +261,19 @@ class Workbench:
         return hits
 
     def _spot(self, hits: list[dict]) -> None:
+        """Mark each hit's translation of its match: from the pair's stored word links when
+        the index has them (made as this spotter would), else with the encoder."""
         todo = [h for h in hits if not h.get("trans_spans") and h.get("match_spans")]
+        stored = self.index.word_links([h["pair_id"] for h in todo]) if self._stored_links_usable() else {}
+        live = []
+        for h in todo:
+            tgt_lang = other(h["match_lang"])
+            if h["pair_id"] in stored:
+                links = WordLinks.from_bytes(stored[h["pair_id"]])
+                spans = self.spotter.spot_linked(links, h["match_spans"], h[f"{tgt_lang}_text"], tgt_lang)
+                h["trans_spans"] = [list(sp) for sp in spans]
+            else:
+                live.append(h)
         items = [
             (
                 h[f"{h['match_lang']}_text"],
@@ -268,10 +281,15 @@ class Workbench:
                 h[f"{other(h['match_lang'])}_text"],
                 other(h["match_lang"]),
             )
-            for h in todo
+            for h in live
         ]
-        for h, spans in zip(todo, self.spotter.spot_many(items)):
+        for h, spans in zip(live, self.spotter.spot_many(items)):
             h["trans_spans"] = [list(sp) for sp in spans]
+
+    def _stored_links_usable(self) -> bool:
+        made = self.index.meta.get("word_links")
+        s = self.spotter
+        return bool(made) and made.get("layer") == s.settings.layer and made.get("prompt") == s.prompt
 
     def selection(self, q: Query) -> list[dict]:
         """Every hit of the query (up to max_hits), in the page's order, for export."""

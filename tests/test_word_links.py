@@ -1,0 +1,79 @@
+"""Stored word links (pipeline/search/word_links.py): spotting from them gives the spans
+live spotting gives, they survive the stored form, and the index computes each pair once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.search.spotting import SpottingSettings
+from pipeline.search.word_links import LinkCache, Side, WordLinks, link, stored_links
+
+from .test_spotting import HashEncoder
+
+PAIRS = [
+    ("我们提供了技术援助", "we gave technical assistance"),
+    ("技术援助是我们提供的", "technical assistance was given by us"),
+    ("没有英文", ""),
+]
+
+
+def spotter(**settings) -> HashEncoder:
+    return HashEncoder(model=None, settings=SpottingSettings(**settings))
+
+
+@pytest.mark.parametrize("zh, en", PAIRS[:2])
+def test_stored_links_spot_what_live_spotting_spots(zh, en):
+    s = spotter()
+    stored = WordLinks.from_bytes(s.links(zh, en).to_bytes())
+    for src, tgt, tgt_lang, term in ((en, zh, "zh", "technical assistance"), (zh, en, "en", "技术援助")):
+        a = src.index(term)
+        live = s.spot(src, [(a, a + len(term))], tgt, tgt_lang)
+        assert live and s.spot_linked(stored, [(a, a + len(term))], tgt, tgt_lang) == live
+    assert [tgt[a:b] for a, b in live] == ["technical assistance"]
+
+
+def test_the_stored_form_round_trips_exactly():
+    links = spotter().links(*PAIRS[1])
+    back = WordLinks.from_bytes(links.to_bytes())
+    for lang in ("zh", "en"):
+        a, b = links.side(lang), back.side(lang)
+        assert np.array_equal(a.spans, b.spans) and np.array_equal(a.best, b.best)
+        assert a.sim.dtype == b.sim.dtype == np.float16 and np.array_equal(a.sim, b.sim)
+
+
+def test_spans_that_do_not_fit_are_not_stored():
+    long_token = Side(np.array([[0, 300]]), np.array([0]), np.array([0.5], np.float16))
+    far = Side(np.array([[70000, 70002]]), np.array([0]), np.array([0.5], np.float16))
+    ok = Side(np.array([[0, 2]]), np.array([0]), np.array([0.5], np.float16))
+    assert WordLinks(long_token, ok).to_bytes() is None
+    assert WordLinks(ok, far).to_bytes() is None
+    assert WordLinks(ok, ok).to_bytes() is not None
+
+
+def test_a_side_without_tokens_links_nothing():
+    links = link(np.zeros((0, 4)), [], np.ones((1, 4)), [(0, 3)])
+    assert len(links.zh) == 0 and len(links.en) == 1
+    assert spotter().spot_linked(links, [(0, 3)], "abc", "zh") == []
+
+
+def test_the_index_computes_each_pair_once_through_the_cache(tmp_path):
+    made = []
+
+    def make():
+        made.append(1)
+        return spotter()
+
+    cache = LinkCache(tmp_path, "test")
+    first = stored_links(PAIRS, make, cache)
+    assert first[0] and first[1] and first[2] is None  # no English side: nothing to store
+    assert made == [1]
+    again = stored_links(PAIRS, make, LinkCache(tmp_path, "test"))
+    assert again == first and made == [1]  # all from the cache: no encoder
+
+
+def test_unknown_formats_are_refused():
+    data = bytearray(spotter().links(*PAIRS[0]).to_bytes())
+    data[0] = 99
+    with pytest.raises(ValueError, match="format 99"):
+        WordLinks.from_bytes(bytes(data))
