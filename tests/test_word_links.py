@@ -77,3 +77,22 @@ def test_unknown_formats_are_refused():
     data[0] = 99
     with pytest.raises(ValueError, match="format 99"):
         WordLinks.from_bytes(bytes(data))
+
+
+def test_spotters_sharing_a_model_read_the_layer_they_are_set_to(embedded_model_dir):
+    import torch
+
+    from pipeline.embed.model import load_model
+    from pipeline.errors import PipelineError
+    from pipeline.search.spotting import Spotter
+
+    model = load_model("embedded", embedded_model_dir)
+    enc = model.tokenizer(["query: 缔约方会议请技术援助提供者加强协调。"], return_tensors="pt")
+    with torch.no_grad():
+        expected = model[0].auto_model(**enc, output_hidden_states=True).hidden_states
+    for layer in (8, 6, 8):  # each a new spotter on the same model
+        with torch.no_grad():
+            got = Spotter(model, settings=SpottingSettings(layer=layer))._hidden_states(enc)
+        assert torch.equal(got, expected[layer])
+    with pytest.raises(PipelineError, match="has 12 layers"):
+        Spotter(model, settings=SpottingSettings(layer=13))._hidden_states(enc)
