@@ -121,7 +121,7 @@ _NUMBER = re.compile(r"\d+")
 
 def synthesize(
     zh: list[str], en: list[str], zv: np.ndarray, ev: np.ndarray, n: int, per_doc: int, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray, list]:
     from pipeline.search.terms import zh_tokens
 
     rng = np.random.default_rng(seed)
@@ -190,8 +190,7 @@ def synthesize(
             "srclang": "en",
         }
     )
-    frame.attrs["origins"] = origins
-    return frame, docs, zout, eout
+    return frame, docs, zout, eout, origins
 
 
 def base_word_links(zh: list[str], en: list[str], params: dict, model, say):
@@ -213,7 +212,7 @@ def base_word_links(zh: list[str], en: list[str], params: dict, model, say):
     return [WordLinks.from_bytes(b) if b else None for b in stored], made
 
 
-def synthetic_word_links(frame: pd.DataFrame, zh: list[str], en: list[str], base: list) -> list:
+def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list) -> list:
     """Each synthetic pair's links, made from its UNPC pairs' links: spans moved past the
     replaced numbers; a joined pair's links are its two pairs' (no link across them)."""
     from pipeline.search.word_links import Side, WordLinks
@@ -237,7 +236,7 @@ def synthetic_word_links(frame: pd.DataFrame, zh: list[str], en: list[str], base
         return np.stack([start_map[spans[:, 0]], end_map[spans[:, 1]]], axis=1)
 
     out = []
-    for j, k, mapping in frame.attrs["origins"]:
+    for j, k, mapping in origins:
         a = base[j]
         if a is None or (k >= 0 and base[k] is None):
             out.append(None)
@@ -454,14 +453,14 @@ def main(argv: list[str] | None = None) -> int:
     report["unpc_encode_s"] = round(enc_s, 1)
 
     t0 = time.perf_counter()
-    rows, docs, zvec, evec = synthesize(zh, en, zv, ev, args.pairs, args.per_doc, args.seed)
+    rows, docs, zvec, evec, origins = synthesize(zh, en, zv, ev, args.pairs, args.per_doc, args.seed)
     report["synthesize_s"] = round(time.perf_counter() - t0, 1)
     say(f"synthesized {len(rows)} pairs in {len(docs)} documents ({report['synthesize_s']} s)")
     links_made = None
     if not args.no_word_links:
         t0 = time.perf_counter()
         base, links_made = base_word_links(zh, en, params, args.model_obj, say)
-        rows["word_links"] = synthetic_word_links(rows, zh, en, base)
+        rows["word_links"] = synthetic_word_links(origins, zh, en, base)
         report["word_links_s"] = round(time.perf_counter() - t0, 1)
         say(f"word links of {len(rows)} pairs from their UNPC pairs' ({report['word_links_s']} s)")
 
@@ -490,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         report["ivf_levels"] = meta["ivf_levels"]
         say(f"built in {report['build_s']} s; index {report['index_bytes'] / 2**20:.0f} MiB")
         picked = pick_update_docs(rows, zvec, evec, docs, args.update_docs)
-        del rows, zvec, evec
+        del rows, zvec, evec, origins
 
         index = SearchIndex(out)
         queries = keyword_queries(zh, en, len(docs), args.keyword_queries, args.seed)

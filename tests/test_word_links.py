@@ -96,3 +96,22 @@ def test_spotters_sharing_a_model_read_the_layer_they_are_set_to(embedded_model_
         assert torch.equal(got, expected[layer])
     with pytest.raises(PipelineError, match="has 12 layers"):
         Spotter(model, settings=SpottingSettings(layer=13))._hidden_states(enc)
+
+
+def test_a_page_spotted_from_stored_links_equals_live_spotting_and_encodes_nothing():
+    en = ["technical assistance was given {}", "we gave technical assistance {}"]
+    items = []
+    for k in range(8):
+        src = en[k % 2].format(k)
+        a = src.index("technical assistance")
+        items.append((src, [(a, a + 20)], f"我们提供了技术援助{k}", "zh"))
+    live = spotter(round_size=2, reuse_after=2).spot_many(items)
+    s = spotter(round_size=2, reuse_after=2)
+    stored = [WordLinks.from_bytes(s.links(tgt, src).to_bytes()) for src, _, tgt, _ in items]
+    encoded = []
+    s.tokens = lambda texts, tokens=s.tokens: encoded.extend(texts) or tokens(texts)
+    assert s.spot_many(items, stored) == live
+    assert encoded == []
+    # an item without links is encoded, the others are not
+    assert s.spot_many(items, [None, *stored[1:]]) == live
+    assert set(encoded) == {items[0][0], items[0][2]}

@@ -234,7 +234,7 @@ def test_stored_word_links_give_the_live_spans_without_the_encoder(workbench, pa
         q = Query.parse({"text": term}, 1000)
         hits = [h for h in workbench.search(q, spot=False).hits if h["level"] == "sentence"]
         assert hits and len(workbench.index.word_links([h["pair_id"] for h in hits])) == len(hits)
-        settings = SpottingSettings(**{**(params.get("spotting") or {}), "reuse_after": 0})
+        settings = SpottingSettings(**(params.get("spotting") or {}))
         live = Spotter(workbench.encoder.model, "query: ", settings).spot_many(
             [
                 (
@@ -250,3 +250,11 @@ def test_stored_word_links_give_the_live_spans_without_the_encoder(workbench, pa
         workbench._spot(hits)
         monkeypatch.undo()
         assert [h["trans_spans"] for h in hits] == [[list(s) for s in spans] for spans in live]
+
+
+def test_links_made_at_another_layer_are_not_used(workbench, bundled_output, bundled_index, params):
+    other_layer = {**params, "spotting": {**(params.get("spotting") or {}), "layer": 6}}
+    wb = Workbench(bundled_index, bundled_output, bundled_output.parent, other_layer, model=workbench.encoder.model)
+    assert workbench._stored_links_usable() and not wb._stored_links_usable()
+    page = wb.search(Query.parse({"text": "technical assistance"}, 1000))
+    assert any(h.get("trans_spans") for h in page.hits)  # spotted live instead

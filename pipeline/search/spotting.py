@@ -14,7 +14,7 @@ similarity: a pair's word links (:mod:`.word_links`). The index stores them for 
 sentence pairs, so the workbench spots most hits with no forward pass (``spot_linked``);
 a pair without stored links is encoded and goes through the same links (``spot``).
 
-Many pairs without stored links spotted at once (a page of hits, the variants panel): the encoder runs on
+Many pairs spotted at once (a page of hits, the variants panel): the encoder runs on
 ``round_size`` pairs at a time, and a rendering it has found in ``reuse_after`` distinct
 pairs for the same term is then taken, without encoding, by every pair left whose source holds the
 term k times and whose target holds agreed renderings exactly k times (a rendering inside
@@ -198,13 +198,28 @@ class Spotter:
                     out.append(span)
         return sorted(out)
 
-    def spot_many(self, items: list[tuple[str, list, str, str]]) -> list[list[tuple[int, int]]]:
+    def spot_many(
+        self, items: list[tuple[str, list, str, str]], stored: list | None = None
+    ) -> list[list[tuple[int, int]]]:
         """``spot`` over (src, spans, tgt, tgt_lang) items: encoded ``round_size`` at a time,
-        agreed renderings reused by string match (see the module's docstring)."""
+        agreed renderings reused by string match (see the module's docstring). ``stored``:
+        each item's stored word links, or None (that item is encoded); the result is the
+        same either way, only faster."""
         s = self.settings
+        stored = stored or [None] * len(items)
+
+        def encode(ks) -> None:  # one batched forward pass for the items without links
+            self.tokens([t for k in ks if stored[k] is None for t in (items[k][0], items[k][2]) if t])
+
+        def spot(k: int) -> list[tuple[int, int]]:
+            src, spans, tgt, lang = items[k]
+            if stored[k] is None or not src or not tgt or not spans:
+                return self.spot(*items[k])
+            return self.spot_linked(stored[k], spans, tgt, lang)
+
         if not s.reuse_after:
-            self.tokens([t for src, _, tgt, _ in items for t in (src, tgt) if t])
-            return [self.spot(*item) for item in items]
+            encode(range(len(items)))
+            return [spot(k) for k in range(len(items))]
         results: list = [[] for _ in items]
         found: dict[str, dict[str, set]] = {}  # term -> rendering (normalised) -> pairs it was found in
         pending = [k for k, (src, spans, tgt, _) in enumerate(items) if src and tgt and spans]
@@ -217,9 +232,9 @@ class Spotter:
                 else:
                     results[k] = reused
             batch, pending = left[: s.round_size], left[s.round_size :]
-            self.tokens([t for k in batch for t in (items[k][0], items[k][2])])
+            encode(batch)
             for k in batch:
-                results[k] = self.spot(*items[k])
+                results[k] = spot(k)
                 src, spans, tgt, _ = items[k]
                 terms = {_term_key(src, span) for span in spans}
                 if len(terms) == 1 and len(results[k]) == len(spans):  # each occurrence got its rendering

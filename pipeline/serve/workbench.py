@@ -261,19 +261,11 @@ class Workbench:
         return hits
 
     def _spot(self, hits: list[dict]) -> None:
-        """Mark each hit's translation of its match: from the pair's stored word links when
-        the index has them (made as this spotter would), else with the encoder."""
+        """Mark each hit's translation of its match, from the pair's stored word links when the
+        index has them (made as this spotter would make them), else with the encoder."""
         todo = [h for h in hits if not h.get("trans_spans") and h.get("match_spans")]
-        stored = self.index.word_links([h["pair_id"] for h in todo]) if self._stored_links_usable() else {}
-        live = []
-        for h in todo:
-            tgt_lang = other(h["match_lang"])
-            if h["pair_id"] in stored:
-                links = WordLinks.from_bytes(stored[h["pair_id"]])
-                spans = self.spotter.spot_linked(links, h["match_spans"], h[f"{tgt_lang}_text"], tgt_lang)
-                h["trans_spans"] = [list(sp) for sp in spans]
-            else:
-                live.append(h)
+        found = self.index.word_links([h["pair_id"] for h in todo]) if self._stored_links_usable() else {}
+        stored = [WordLinks.from_bytes(found[h["pair_id"]]) if h["pair_id"] in found else None for h in todo]
         items = [
             (
                 h[f"{h['match_lang']}_text"],
@@ -281,9 +273,9 @@ class Workbench:
                 h[f"{other(h['match_lang'])}_text"],
                 other(h["match_lang"]),
             )
-            for h in live
+            for h in todo
         ]
-        for h, spans in zip(live, self.spotter.spot_many(items)):
+        for h, spans in zip(todo, self.spotter.spot_many(items, stored)):
             h["trans_spans"] = [list(sp) for sp in spans]
 
     def _stored_links_usable(self) -> bool:
