@@ -1,6 +1,6 @@
 """Keyword query latency, in process, on an existing index (e.g. the one
-``benchmarks/query_bench.py --out DIR --keep`` built): the same 387 sampled terms and
-filters as query_bench, timed in ``--passes`` passes after a 10-query warm-up (the first
+``benchmarks/query_bench.py --out DIR --keep`` built): the terms and filters query_bench
+samples (387 with its default ``--keyword-queries 150``, here ``--terms``), timed in ``--passes`` passes after a 10-query warm-up (the first
 pass shows a page cache that is still partly cold).
 
     .venv/bin/python benchmarks/keyword_latency.py /tmp/qb1m/index --report benchmarks/results_keyword_1m_links.json

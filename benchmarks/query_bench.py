@@ -193,23 +193,17 @@ def synthesize(
     return frame, docs, zout, eout, origins
 
 
-def base_word_links(zh: list[str], en: list[str], params: dict, model, say):
-    """The word links of every UNPC pair, computed by the real spotter (cached in the
-    embedding cache like the index's)."""
-    from pipeline.search.build import links_meta, spotting_settings
-    from pipeline.search.spotting import Spotter
-    from pipeline.search.word_links import LinkCache, WordLinks, stored_links
+def base_word_links(zh: list[str], en: list[str], params: dict, say) -> tuple[list, dict | None]:
+    """The word links of every UNPC pair, made as ``bitext index`` makes them (through the
+    same cache), and how they were made."""
+    from pipeline.search.build import link_settings, with_word_links
+    from pipeline.search.word_links import WordLinks
 
-    made = links_meta(params)["word_links"]
-    emb = params["embedding"]
-    cache = LinkCache(ROOT / emb["cache_dir"], f"query-bench-layer{made['layer']}") if emb.get("cache_dir") else None
     t0 = time.perf_counter()
-    settings = spotting_settings(params)
-    stored = stored_links(
-        list(zip(zh, en)), lambda: Spotter(model, made["prompt"], settings, emb.get("threads", 0)), cache, say
-    )
+    pairs = pd.DataFrame({"level": "sentence", "zh_text": zh, "en_text": en})
+    stored = with_word_links(pairs, params, say)["word_links"]
     say(f"word links of {len(zh)} UNPC pairs ({time.perf_counter() - t0:.0f} s)")
-    return [WordLinks.from_bytes(b) if b else None for b in stored], made
+    return [WordLinks.from_bytes(b) if b else None for b in stored], link_settings(params)
 
 
 def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list) -> list:
@@ -246,8 +240,8 @@ def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list
                 continue
             out.append(
                 WordLinks(
-                    Side(moved(zh[j], mapping, a.zh.spans), a.zh.best, a.zh.sim),
-                    Side(moved(en[j], mapping, a.en.spans), a.en.best, a.en.sim),
+                    Side(moved(zh[j], mapping, a.zh.spans), a.zh.closest, a.zh.sim),
+                    Side(moved(en[j], mapping, a.en.spans), a.en.closest, a.en.sim),
                 ).to_bytes()
             )
         else:
@@ -256,12 +250,12 @@ def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list
                 WordLinks(
                     Side(
                         np.r_[a.zh.spans, b.zh.spans + len(zh[j])],
-                        np.r_[a.zh.best, b.zh.best + len(a.en)],
+                        np.r_[a.zh.closest, b.zh.closest + len(a.en)],
                         np.r_[a.zh.sim, b.zh.sim],
                     ),
                     Side(
                         np.r_[a.en.spans, b.en.spans + len(en[j]) + 1],
-                        np.r_[a.en.best, b.en.best + len(a.zh)],
+                        np.r_[a.en.closest, b.en.closest + len(a.zh)],
                         np.r_[a.en.sim, b.en.sim],
                     ),
                 ).to_bytes()
@@ -439,8 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.search.embedder import QueryEncoder
 
     params = load_params(args.params)
-    if not Path(params["embedding"]["embedded_dir"]).is_absolute():
-        params["embedding"]["embedded_dir"] = str(ROOT / params["embedding"]["embedded_dir"])
+    for key in ("embedded_dir", "cache_dir"):  # relative to the project, wherever this runs from
+        if params["embedding"].get(key) and not Path(params["embedding"][key]).is_absolute():
+            params["embedding"][key] = str(ROOT / params["embedding"][key])
     report: dict = {"pairs": args.pairs, "cores": os.cpu_count(), "random_vectors": args.random_vectors}
     t0 = time.perf_counter()
     encoder = QueryEncoder(params)
@@ -459,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     links_made = None
     if not args.no_word_links:
         t0 = time.perf_counter()
-        base, links_made = base_word_links(zh, en, params, args.model_obj, say)
+        base, links_made = base_word_links(zh, en, params, say)
         rows["word_links"] = synthetic_word_links(origins, zh, en, base)
         report["word_links_s"] = round(time.perf_counter() - t0, 1)
         say(f"word links of {len(rows)} pairs from their UNPC pairs' ({report['word_links_s']} s)")

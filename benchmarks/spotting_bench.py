@@ -8,6 +8,8 @@ one side and predicts a span on the other. Reported: exact-match rate and
 character-level precision and recall (micro-averaged), per direction.
 
     .venv/bin/python benchmarks/spotting_bench.py /tmp/dev/index-after --params /tmp/dev/params.yaml
+
+``--stored`` spots from the word links stored in the index, as the workbench does.
 """
 
 from __future__ import annotations
@@ -59,6 +61,21 @@ def gold_spans(index, per_term: int) -> list[dict]:
     return out
 
 
+def stored_links(index, items: list[dict], made: dict) -> list:
+    """Each item's word links as stored in the index (None: none stored for its texts)."""
+    from pipeline.search.word_links import WordLinks
+
+    if index.meta.get("word_links") != made:
+        raise SystemExit(f"the index's word links were made with {index.meta.get('word_links')}, not {made}")
+    found = index.word_links([i["pair_id"] for i in items])
+    out = []
+    for i in items:
+        zh, en, data = found.get(i["pair_id"], (None, None, None))
+        texts = (i["src_text"], i["tgt_text"]) if i["src"] == "zh" else (i["tgt_text"], i["src_text"])
+        out.append(WordLinks.from_bytes(data) if data is not None and (zh, en) == texts else None)
+    return out
+
+
 def score(items: list[dict], predictions: list[list]) -> dict:
     exact = overlap = predicted = gold = found = 0
     for item, pred in zip(items, predictions):
@@ -93,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="spotting settings for this run (e.g. reuse_after=0 int8=true); YAML values",
     )
+    parser.add_argument(
+        "--stored",
+        action="store_true",
+        help="spot from the word links stored in the index (as the workbench does) instead of encoding the pairs",
+    )
     parser.add_argument("--report", type=Path, default=None)
     parser.add_argument("--predictions", action="store_true", help="list every predicted span in the report")
     args = parser.parse_args(argv)
@@ -100,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.search.embedder import QueryEncoder
     from pipeline.search.engine import SearchIndex
     from pipeline.search.spotting import Spotter, SpottingSettings
+    from pipeline.search.word_links import made_with
 
     params = load_params(args.params)
     index = SearchIndex(args.index)
@@ -110,13 +133,16 @@ def main(argv: list[str] | None = None) -> int:
     report["settings"] = base
     for layer in [int(x) for x in args.layers.split(",")]:
         spotter = Spotter(model, "query: ", SpottingSettings(**{**base, "layer": layer}))
+        stored = stored_links(index, items, made_with(layer, "query: ")) if args.stored else None
         encoded = []
         spotter._encode = lambda texts, f=spotter._encode: encoded.extend(texts) or f(texts)
         start = time.perf_counter()
         preds = spotter.spot_many(
-            [(i["src_text"], [i["term_span"]], i["tgt_text"], "zh" if i["src"] == "en" else "en") for i in items]
+            [(i["src_text"], [i["term_span"]], i["tgt_text"], "zh" if i["src"] == "en" else "en") for i in items],
+            stored,
         )
         res = {
+            "stored_links": sum(x is not None for x in stored) if stored else 0,
             "all": score(items, preds),
             "seconds": round(time.perf_counter() - start, 2),
             "texts_encoded": len(encoded),

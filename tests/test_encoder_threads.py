@@ -89,13 +89,12 @@ def test_spotting_runs_on_the_threads_it_is_given(monkeypatch):
         def __call__(self, texts, **kwargs):
             return {"input_ids": torch.zeros((len(texts), 1), dtype=torch.long), "offset_mapping": torch.zeros(1, 1, 2)}
 
-    class Cut:
-        def __call__(self, **kwargs):
-            seen.append(torch.get_num_threads())
-            raise RuntimeError("stop after the forward pass started")
+    def forward(enc):
+        seen.append(torch.get_num_threads())
+        raise RuntimeError("stop after the forward pass started")
 
     spotter.model = type("M", (), {"tokenizer": Tokenizer()})()
-    monkeypatch.setattr(spotter, "_encoder", lambda: Cut())
+    monkeypatch.setattr(spotter, "_hidden_states", forward)
     with pytest.raises(RuntimeError, match="stop after"):
         spotter.tokens(["technical assistance"])
     assert seen == [2]

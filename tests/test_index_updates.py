@@ -13,12 +13,15 @@ import pandas as pd
 import pytest
 
 from pipeline import io
+from pipeline.embed.model import load_model
 from pipeline.corpus import store
 from pipeline.params import load_params
 from pipeline.search import incremental, vectorfile
 from pipeline.search.corpus import TABLE_NAMES
 from pipeline.search.engine import Filters, SearchIndex
 from pipeline.search.schema import FILES
+from pipeline.search.spotting import Spotter
+from pipeline.search.word_links import WordLinks
 
 from .conftest import BUNDLED
 
@@ -95,8 +98,10 @@ def _answers(folder: Path, query_vector: np.ndarray) -> dict:
     return out
 
 
-def _word_links(folder: Path) -> dict[str, bytes | None]:
-    return dict(sqlite3.connect(folder / FILES["db"]).execute("SELECT pair_id, word_links FROM pairs"))
+def _word_links(folder: Path) -> dict[str, tuple[str, str, bytes]]:
+    return SearchIndex(folder).word_links(
+        [p for (p,) in sqlite3.connect(folder / FILES["db"]).execute("SELECT pair_id FROM pairs")]
+    )
 
 
 def _vectors_by_pair(folder: Path) -> dict[str, np.ndarray]:
@@ -130,11 +135,14 @@ def test_one_changed_document_is_the_only_one_reindexed(corpus, tmp_path):
     # the updated index answers as a full build of the same tables does
     _index(corpus, out=tmp_path / "full", rebuild=True)
     assert _answers(corpus["index"], q) == _answers(tmp_path / "full", q)
-    # and stores the same word links (the edited pairs' computed, the others' from the cache)
+    # and stores the same word links, each with the texts of its pair
     links = [_word_links(folder) for folder in (corpus["index"], tmp_path / "full")]
     assert links[0] == links[1]
-    edited = [p for p in links[0] if p.startswith("DOC_03:") and p.count(".")]
-    assert edited and all(links[0][p] for p in edited)
+    edited = {p: v for p, v in links[0].items() if p.startswith("DOC_03:") and "quokkawork" in v[1]}
+    assert edited and all(WordLinks.from_bytes(data).fits(zh, en) for zh, en, data in links[0].values())
+    zh, en, data = next(iter(edited.values()))  # made for the edited text: as a spotter makes them now
+    spotter = Spotter(load_model("embedded", corpus["params"]["embedding"]["embedded_dir"]), "query: ")
+    assert data == spotter.links(zh, en).to_bytes()
 
 
 def test_added_and_removed_documents(corpus):

@@ -184,8 +184,8 @@ def test_pairs_with_nothing_to_spot_are_not_encoded():
     assert spotter.spot_many([]) == []
 
 
-@pytest.mark.parametrize("key, value", [("round_size", 0), ("round_size", -1), ("reuse_after", -1)])
-def test_round_and_reuse_settings_are_checked(key, value):
+@pytest.mark.parametrize("key, value", [("round_size", 0), ("round_size", -1), ("reuse_after", -1), ("layer", -1)])
+def test_spotting_settings_are_checked(key, value):
     from pipeline.errors import PipelineError
 
     with pytest.raises(PipelineError, match=f"spotting.{key}"):

@@ -38,7 +38,7 @@ def test_the_stored_form_round_trips_exactly():
     back = WordLinks.from_bytes(links.to_bytes())
     for lang in ("zh", "en"):
         a, b = links.side(lang), back.side(lang)
-        assert np.array_equal(a.spans, b.spans) and np.array_equal(a.best, b.best)
+        assert np.array_equal(a.spans, b.spans) and np.array_equal(a.closest, b.closest)
         assert a.sim.dtype == b.sim.dtype == np.float16 and np.array_equal(a.sim, b.sim)
 
 
@@ -115,3 +115,29 @@ def test_a_page_spotted_from_stored_links_equals_live_spotting_and_encodes_nothi
     # an item without links is encoded, the others are not
     assert s.spot_many(items, [None, *stored[1:]]) == live
     assert set(encoded) == {items[0][0], items[0][2]}
+
+
+def test_the_benchmark_moves_links_past_replaced_numbers_and_joins_pairs():
+    """benchmarks/query_bench.py: a synthetic pair's links come from its UNPC pair's."""
+    import re
+
+    from benchmarks.query_bench import _NUMBER, synthetic_word_links
+
+    zh, en = ["第1998号决议和第7段"], ["resolution 1998 and paragraph 7"]
+
+    def side(text):
+        spans = np.array([m.span() for m in re.finditer(r"\d+|[A-Za-z]+|[^\W\d]", text)])
+        return Side(spans, np.arange(len(spans)) % 3, np.full(len(spans), 0.5, np.float16))
+
+    base = [WordLinks(side(zh[0]), side(en[0]))]
+    swap = {"1998": "5", "7": "123"}
+    swapped, joined = synthetic_word_links([(0, -1, swap), (0, 0, None)], zh, en, base)
+    new_zh, new_en = (_NUMBER.sub(lambda m: swap[m.group(0)], t) for t in (zh[0], en[0]))
+    moved = WordLinks.from_bytes(swapped)
+    assert [new_zh[a:b] for a, b in moved.zh.spans] == ["第", "5", "号", "决", "议", "和", "第", "123", "段"]
+    assert [new_en[a:b] for a, b in moved.en.spans] == ["resolution", "5", "and", "paragraph", "123"]
+    both = WordLinks.from_bytes(joined)
+    assert [(zh[0] * 2)[a:b] for a, b in both.zh.spans] == [zh[0][a:b] for a, b in base[0].zh.spans] * 2
+    assert [(en[0] + " " + en[0])[a:b] for a, b in both.en.spans] == [en[0][a:b] for a, b in base[0].en.spans] * 2
+    n_en = len(base[0].en)
+    assert list(both.zh.closest) == [*base[0].zh.closest, *(base[0].zh.closest + n_en)]  # the second pair's own

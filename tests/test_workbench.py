@@ -229,11 +229,12 @@ def test_markup_in_documents_is_escaped(hostile_client):
 def test_stored_word_links_give_the_live_spans_without_the_encoder(workbench, params, monkeypatch):
     from pipeline.search.spotting import Spotter, SpottingSettings
 
-    assert workbench.index.meta["word_links"] == {"layer": workbench.spotter.settings.layer, "prompt": "query: "}
+    layer = workbench.spotter.settings.layer
+    assert workbench.index.meta["word_links"] == {"format": 1, "layer": layer, "prompt": "query: "}
     for term in ("technical assistance", "技术援助", "Conference"):
         q = Query.parse({"text": term}, 1000)
         hits = [h for h in workbench.search(q, spot=False).hits if h["level"] == "sentence"]
-        assert hits and len(workbench.index.word_links([h["pair_id"] for h in hits])) == len(hits)
+        assert hits and all(workbench._stored_links(hits))
         settings = SpottingSettings(**(params.get("spotting") or {}))
         live = Spotter(workbench.encoder.model, "query: ", settings).spot_many(
             [
@@ -246,15 +247,19 @@ def test_stored_word_links_give_the_live_spans_without_the_encoder(workbench, pa
                 for h in hits
             ]
         )
-        monkeypatch.setattr(workbench.spotter, "_encode", lambda texts: pytest.fail("encoded"))
+        workbench.spotter._cache.clear()
+        monkeypatch.setattr(workbench.spotter, "tokens", lambda texts: pytest.fail("encoded") if texts else [])
         workbench._spot(hits)
         monkeypatch.undo()
         assert [h["trans_spans"] for h in hits] == [[list(s) for s in spans] for spans in live]
 
 
-def test_links_made_at_another_layer_are_not_used(workbench, bundled_output, bundled_index, params):
+def test_links_of_another_layer_or_text_are_not_used(workbench, bundled_output, bundled_index, params):
     other_layer = {**params, "spotting": {**(params.get("spotting") or {}), "layer": 6}}
     wb = Workbench(bundled_index, bundled_output, bundled_output.parent, other_layer, model=workbench.encoder.model)
-    assert workbench._stored_links_usable() and not wb._stored_links_usable()
-    page = wb.search(Query.parse({"text": "technical assistance"}, 1000))
-    assert any(h.get("trans_spans") for h in page.hits)  # spotted live instead
+    hits = [h for h in wb.search(Query.parse({"text": "technical assistance"}, 1000), spot=False).hits]
+    assert hits and all(workbench._stored_links(hits)) and wb._stored_links(hits) == [None] * len(hits)
+    wb._spot(hits)
+    assert any(h.get("trans_spans") for h in hits)  # spotted live instead
+    changed = {**hits[0], "en_text": hits[0]["en_text"] + " (edited since)"}
+    assert workbench._stored_links([changed]) == [None]  # the index's pair has other texts now

@@ -229,10 +229,9 @@ def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say
     for start in range(0, n, chunk):
         recs = list(rows.iloc[start : start + chunk][PAIR_COLUMNS].itertuples(index=False))
         words = [" ".join(r.zh_tokens) for r in recs]
-        links = list(rows["word_links"].iloc[start : start + chunk]) if "word_links" in rows else [None] * len(recs)
         row0 = first_row + start
         db.executemany(
-            f"INSERT INTO pairs VALUES ({', '.join('?' * 15)})",
+            f"INSERT INTO pairs VALUES ({', '.join('?' * 14)})",
             [
                 (
                     row0 + i,
@@ -249,7 +248,6 @@ def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say
                     r.zh_text,
                     r.en_text,
                     w,
-                    links[i],
                 )
                 for i, (r, w) in enumerate(zip(recs, words))
             ],
@@ -258,6 +256,11 @@ def insert_pairs(db: sqlite3.Connection, rows: pd.DataFrame, first_row: int, say
             "INSERT INTO pairs_fts(rowid, zh_words, en_words, zh_chars) VALUES (?, ?, ?, ?)",
             [(row0 + i, *fts_values(w, r.en_text, r.zh_text)) for i, (r, w) in enumerate(zip(recs, words))],
         )
+        if "word_links" in rows:
+            links = rows["word_links"].iloc[start : start + chunk]
+            db.executemany(
+                "INSERT INTO word_links VALUES (?, ?)", [(row0 + i, b) for i, b in enumerate(links) if b is not None]
+            )
         if start and start % (chunk * 10) == 0:
             say(f"sqlite: {start} of {n} pairs ({time.perf_counter() - t0:.0f} s)")
 
@@ -444,16 +447,18 @@ def build_index(
     except PipelineError as err:
         raise PipelineError(f"{built_from}: {err}") from None
     rows = with_word_links(rows, params, progress)
-    meta = {**(meta or {}), **prompt_meta(params), **links_meta(params), "built_from": built_from}
+    meta = {**(meta or {}), **prompt_meta(params), "word_links": link_settings(params), "built_from": built_from}
     return write_index(out_dir, rows, documents, zh, en, params, meta, progress)
 
 
-def links_meta(params: dict) -> dict:
-    """meta ``word_links``: how the stored links were made (null: none stored); the
-    workbench uses them only when its spotting settings make the same."""
+def link_settings(params: dict) -> dict | None:
+    """How the index's word links are made (meta ``word_links``; null: none stored). The
+    workbench uses stored links only when its spotter would make the same."""
+    from .word_links import made_with
+
     if not index_params(params)["word_links"]:
-        return {"word_links": None}
-    return {"word_links": {"layer": spotting_settings(params).layer, "prompt": prompt_meta(params)["query_prompt"]}}
+        return None
+    return made_with(spotting_settings(params).layer, prompt_meta(params)["query_prompt"])
 
 
 def spotting_settings(params: dict):
@@ -469,7 +474,7 @@ def with_word_links(rows: pd.DataFrame, params: dict, progress=None) -> pd.DataF
     from .spotting import Spotter
 
     emb = params.get("embedding") or {}
-    made = links_meta(params)["word_links"]
+    made = link_settings(params)
     sentence = (rows.level == "sentence").to_numpy() if len(rows) else np.zeros(0, bool)
     if made is None or not sentence.any() or not emb.get("model"):
         return rows.assign(word_links=None)
@@ -478,15 +483,14 @@ def with_word_links(rows: pd.DataFrame, params: dict, progress=None) -> pd.DataF
         from ..embed.model import load_model
 
         model = load_model(emb["model"], emb["embedded_dir"])
-        settings = replace(spotting_settings(params), cache_texts=256)
+        settings = replace(spotting_settings(params), cache_texts=4 * word_links.CHUNK)
         return Spotter(model, made["prompt"], settings, emb.get("threads", EmbeddingSettings.threads))
 
     cache = None
     if emb.get("cache_dir"):
         name = resolve_model(emb["model"], emb["embedded_dir"])
-        cache = word_links.LinkCache(
-            emb["cache_dir"], model_fingerprint(name, f"{made['prompt']}\0layer={made['layer']}")
-        )
+        how = "\0".join(f"{k}={v}" for k, v in sorted(made.items()))
+        cache = word_links.LinkCache(emb["cache_dir"], model_fingerprint(name, how))
     pairs = list(zip(rows.zh_text[sentence], rows.en_text[sentence]))
     stored = word_links.stored_links(pairs, spotter, cache, progress)
     column = np.full(len(rows), None, dtype=object)

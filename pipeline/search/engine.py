@@ -260,18 +260,19 @@ class SearchIndex:
                 }
         return out
 
-    def word_links(self, pair_ids: list[str]) -> dict[str, bytes]:
-        """pair_id -> stored word links (:mod:`.word_links`), for the pairs that have them."""
+    def word_links(self, pair_ids: list[str]) -> dict[str, tuple[str, str, bytes]]:
+        """pair_id -> (zh_text, en_text, stored word links) of the pairs that have links
+        (:mod:`.word_links`); the texts let a caller check the links are those of the text
+        it holds (an update may have replaced the pair since it was read)."""
         out = {}
         for start in range(0, len(pair_ids), 500):
             part = pair_ids[start : start + 500]
-            out.update(
-                self.db.execute(
-                    f"SELECT pair_id, word_links FROM pairs WHERE pair_id IN ({','.join('?' * len(part))}) "
-                    "AND word_links IS NOT NULL",
-                    part,
-                )
-            )
+            for pair_id, zh, en, data in self.db.execute(
+                "SELECT p.pair_id, p.zh_text, p.en_text, w.data FROM pairs p JOIN word_links w ON w.row = p.row "
+                f"WHERE p.pair_id IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                out[pair_id] = (zh, en, data)
         return out
 
     # --- keyword -------------------------------------------------------------------

@@ -43,7 +43,7 @@ from .build import (
     index_lock,
     index_params,
     index_vectors,
-    links_meta,
+    link_settings,
     insert_pairs,
     level_counts,
     load_arrays,
@@ -79,7 +79,7 @@ def build_key(params: dict) -> str:
         # the model by name: one replaced in place under the same name needs --rebuild
         "embedding": {k: emb.get(k) for k in ("model", "prompt", "backend")},
         "srclang": language_settings(params)["default_source"],
-        "word_links": links_meta(params)["word_links"],
+        "word_links": link_settings(params),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -312,6 +312,7 @@ def apply_update(
                 [(row, *fts_values(words, en, zh)) for row, words, en, zh in old.fetchall()],
             )
             db.execute("DELETE FROM pairs WHERE row BETWEEN ? AND ?", (lo, hi))
+            db.execute("DELETE FROM word_links WHERE row BETWEEN ? AND ?", (lo, hi))
         for part in _chunks(dropped):
             marks = ",".join("?" * len(part))
             db.execute(f"DELETE FROM ranges WHERE doc_id IN ({marks})", part)

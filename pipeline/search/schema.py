@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 FILES = {"db": "pairs.sqlite", "zh": "vectors.zh.npy", "en": "vectors.en.npy", "rows": "rows.npz", "ivf": "ivf.npz"}
 
@@ -35,7 +35,7 @@ DDL = """
 -- numbers used, deleted ones included), pairs (live pairs), level_pairs ({"sentence": n,
 -- "unit": n}), dead (deleted rows), built_rows (rows at the last full build), dim,
 -- vector_dtype, kinds, items, documents, embedding_model, embedding_prompt, query_prompt,
--- word_links ({"layer", "prompt"} the stored links were made with, or null),
+-- word_links ({"format", "layer", "prompt"} the stored links were made with, or null),
 -- exact_max_pairs, ivf_candidates, ivf_levels, ivf_trained_rows, build_key, built_from.
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -64,9 +64,7 @@ CREATE TABLE pairs (
   en_ids TEXT NOT NULL,           -- JSON list of English sentence or segment ids
   zh_text TEXT NOT NULL,          -- '' when the pair has no Chinese side (0-1)
   en_text TEXT NOT NULL,          -- '' when the pair has no English side (1-0)
-  zh_words TEXT NOT NULL,         -- the Chinese jieba tokens, space-separated (as indexed)
-  word_links BLOB                 -- sentence pairs: each token's closest token on the other side
-                                  -- (pipeline/search/word_links.py); null: spotted live
+  zh_words TEXT NOT NULL          -- the Chinese jieba tokens, space-separated (as indexed)
 );
 CREATE INDEX pairs_by_unit ON pairs (unit_pair_id);
 
@@ -75,6 +73,12 @@ CREATE TABLE ranges (
   level TEXT NOT NULL, doc_id TEXT NOT NULL, first_row INTEGER NOT NULL, last_row INTEGER NOT NULL,
   PRIMARY KEY (level, doc_id)
 );
+
+-- Word links of the sentence pairs with two sides, when index.word_links is on: each
+-- token's span and its closest token on the other side (pipeline/search/word_links.py,
+-- WordLinks.from_bytes). A pair without a row here is spotted live by the workbench.
+-- Apart from pairs, so that queries reading pairs rows do not read the links.
+CREATE TABLE word_links (row INTEGER PRIMARY KEY, data BLOB NOT NULL);
 
 -- Row numbers of deleted pairs (their vectors stay until the next full build).
 CREATE TABLE tombstones (row INTEGER PRIMARY KEY);

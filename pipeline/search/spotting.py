@@ -66,6 +66,8 @@ class SpottingSettings:
 
     def __post_init__(self):
         """Value checks, run by the settings layer too (which puts the file's name first)."""
+        if self.layer < 0:
+            raise PipelineError(f"spotting.layer must be 0 (the embeddings) or more, not {self.layer}")
         if self.round_size < 1:
             raise PipelineError(f"spotting.round_size must be 1 or more, not {self.round_size}")
         if self.reuse_after < 0:
@@ -122,7 +124,7 @@ class Spotter:
         full = self.model[0].auto_model
         layer, layers = self.settings.layer, full.encoder.layer
         if layer > len(layers):
-            raise PipelineError(f"spotting.layer {layer}: the model has {len(layers)} layers")
+            raise PipelineError(f"spotting.layer {layer}: the model has {len(layers)} layers (0-{len(layers)} allowed)")
         module = full.embeddings if layer == 0 else layers[layer - 1]
         caller = threading.get_ident()
 
@@ -146,9 +148,10 @@ class Spotter:
                 self._cache[text] = value
         for t in texts:
             self._cache.move_to_end(t)
+        result = [self._cache[t] for t in texts]  # before evicting: more texts than the cache holds still come back
         while len(self._cache) > self.settings.cache_texts:
             self._cache.popitem(last=False)
-        return [self._cache[t] for t in texts]
+        return result
 
     def _batches(self, texts: list[str]) -> list[list[str]]:
         """Texts of similar token counts together: a batch is padded to its longest text,
@@ -167,10 +170,6 @@ class Spotter:
         return [*batches, batch]
 
     # --- spotting ------------------------------------------------------------------
-
-    def forget(self) -> None:
-        """Drop the cached token vectors."""
-        self._cache.clear()
 
     def links(self, zh: str, en: str) -> WordLinks:
         """The pair's word links (:mod:`.word_links`), from its token vectors."""
@@ -207,6 +206,8 @@ class Spotter:
         same either way, only faster."""
         s = self.settings
         stored = stored or [None] * len(items)
+        if len(stored) != len(items):
+            raise ValueError(f"{len(stored)} stored links for {len(items)} items")
 
         def encode(ks) -> None:  # one batched forward pass for the items without links
             self.tokens([t for k in ks if stored[k] is None for t in (items[k][0], items[k][2]) if t])
@@ -248,8 +249,8 @@ class Spotter:
         term_rows = np.flatnonzero(term)
         # forward: the closest target token of a term token; backward: a target token whose
         # closest source token is in the term
-        forward = {int(source.best[i]) for i in term_rows if source.sim[i] >= min_sim}
-        from_term = term[target.best]
+        forward = {int(source.closest[i]) for i in term_rows if source.sim[i] >= min_sim}
+        from_term = term[target.closest]
         backward = set(np.flatnonzero(from_term & (target.sim >= min_sim)).tolist())
         linked = sorted(forward | backward)
         if not linked:
@@ -258,7 +259,7 @@ class Spotter:
         # token is in the term, else that of the best term token whose closest it is
         strength = np.where(from_term, target.sim, 0).astype(np.float32)
         for i in term_rows:
-            j = source.best[i]
+            j = source.closest[i]
             strength[j] = max(strength[j], float(source.sim[i]))
         anchor = max(linked, key=lambda j: (j in forward and j in backward, strength[j]))
         gap = self.settings.max_gap

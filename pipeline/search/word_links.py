@@ -1,15 +1,16 @@
-"""Word links of a sentence pair: for every word token of each side, its most similar
-token on the other side and their similarity (the encoder's contextual token vectors at
+"""Word links of a sentence pair: for every word token of each side, its closest token on
+the other side and their similarity (the encoder's contextual token vectors at
 ``spotting.layer``, compared as in :mod:`.spotting`).
 
 That is all translation spotting needs, so the index stores the links of its sentence
-pairs (``pairs.word_links``, made by ``bitext index``, cached by text pair) and the
+pairs (table ``word_links``, made by ``bitext index``, cached by text pair) and the
 workbench spots a translation with no forward pass; a pair without stored links is
-spotted live, through the same links. Stored:
+spotted live, through the same links. Stored form (little-endian; spans are offsets in
+Python characters, i.e. code points, of the pair's ``zh_text`` / ``en_text``):
 
-    header  uint8 version, uint16 zh tokens, uint16 en tokens
+    header  uint8 format, uint16 zh tokens, uint16 en tokens
     per side (zh, then en), one entry per token:
-            uint16 start, uint8 length (characters), uint16 best, float16 similarity
+            uint16 start, uint8 length, uint16 closest token on the other side, float16 similarity
 
 A pair whose spans do not fit (a token of 256+ characters, a text of 65,536+) has no
 stored links and is spotted live.
@@ -25,25 +26,28 @@ from pathlib import Path
 
 import numpy as np
 
+# The stored form and the way tokens are chosen (pipeline/search/spotting.py, Spotter._encode):
+# raise it when either changes, so caches and indexes made before are not read.
 FORMAT_VERSION = 1
 _HEADER = struct.Struct("<BHH")
-_ENTRY = np.dtype([("start", "<u2"), ("length", "u1"), ("best", "<u2"), ("sim", "<f2")])
+_ENTRY = np.dtype([("start", "<u2"), ("length", "u1"), ("closest", "<u2"), ("sim", "<f2")])
+CHUNK = 64  # pairs encoded together when the index links many
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Side:
-    """One side's word tokens: character spans (n, 2), and per token the index of its most
-    similar token on the other side and that similarity (float16, as stored)."""
+    """One side's word tokens: character spans (n, 2), and per token the index of its
+    closest token on the other side and their similarity (float16, as stored)."""
 
     spans: np.ndarray
-    best: np.ndarray
+    closest: np.ndarray
     sim: np.ndarray
 
     def __len__(self) -> int:
         return len(self.spans)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WordLinks:
     zh: Side
     en: Side
@@ -51,23 +55,29 @@ class WordLinks:
     def side(self, lang: str) -> Side:
         return self.zh if lang == "zh" else self.en
 
+    def fits(self, zh_text: str, en_text: str) -> bool:
+        """Whether the spans lie inside these texts (links read back for another text do not)."""
+        return all(
+            not len(side) or int(side.spans[:, 1].max()) <= len(text)
+            for side, text in ((self.zh, zh_text), (self.en, en_text))
+        )
+
     def to_bytes(self) -> bytes | None:
         """The stored form; None when a span does not fit it."""
-        parts = [_HEADER.pack(FORMAT_VERSION, len(self.zh), len(self.en))]
+        parts = []
         for side in (self.zh, self.en):
-            if len(side) > 65535:
-                return None
             starts, lengths = side.spans[:, 0], side.spans[:, 1] - side.spans[:, 0]
-            if len(side) and (starts.max() > 65535 or lengths.max() > 255 or lengths.min() < 0):
+            if len(side) > 65535 or len(side) and (starts.max() > 65535 or lengths.max() > 255 or lengths.min() < 0):
                 return None
             entries = np.empty(len(side), dtype=_ENTRY)
             entries["start"], entries["length"] = starts, lengths
-            entries["best"], entries["sim"] = side.best, side.sim
+            entries["closest"], entries["sim"] = side.closest, side.sim
             parts.append(entries.tobytes())
-        return b"".join(parts)
+        return _HEADER.pack(FORMAT_VERSION, len(self.zh), len(self.en)) + b"".join(parts)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> WordLinks:
+        """Raises ValueError on another format or a short blob."""
         version, n_zh, n_en = _HEADER.unpack_from(data)
         if version != FORMAT_VERSION:
             raise ValueError(f"word links of format {version}; this program reads {FORMAT_VERSION}")
@@ -78,7 +88,7 @@ class WordLinks:
             offset += n * _ENTRY.itemsize
             starts = entries["start"].astype(np.int32)
             spans = np.stack([starts, starts + entries["length"]], axis=1) if n else np.zeros((0, 2), np.int32)
-            sides.append(Side(spans, entries["best"].astype(np.int32), entries["sim"].copy()))
+            sides.append(Side(spans, entries["closest"].astype(np.int32), entries["sim"].copy()))
         return cls(*sides)
 
 
@@ -96,16 +106,21 @@ def link(zh_vectors: np.ndarray, zh_spans, en_vectors: np.ndarray, en_spans) -> 
     )
 
 
-def _side(spans, best: np.ndarray, sim: np.ndarray) -> Side:
-    return Side(np.asarray(spans, dtype=np.int32).reshape(-1, 2), best.astype(np.int32), sim.astype(np.float16))
+def _side(spans, closest: np.ndarray, sim: np.ndarray) -> Side:
+    return Side(np.asarray(spans, dtype=np.int32).reshape(-1, 2), closest.astype(np.int32), sim.astype(np.float16))
+
+
+def made_with(layer: int, prompt: str) -> dict:
+    """How links are made: stored in the index's meta; links made otherwise are not used."""
+    return {"format": FORMAT_VERSION, "layer": layer, "prompt": prompt}
 
 
 # --- index time ------------------------------------------------------------------------
 
 
 class LinkCache:
-    """Stored links by (zh text, en text), one SQLite file per model, prompt and layer, so a
-    rebuild or an update computes only the new pairs' links."""
+    """Stored links by (zh text, en text), one SQLite file per model, prompt, layer and
+    format, so a rebuild or an update computes only the new pairs' links."""
 
     def __init__(self, cache_dir: str | Path, fingerprint: str):
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
@@ -129,25 +144,24 @@ def pair_key(zh: str, en: str) -> str:
     return hashlib.sha1(f"{zh}\0{en}".encode()).hexdigest()
 
 
-def stored_links(pairs: list[tuple[str, str]], make_spotter, cache: LinkCache | None = None, progress=None) -> list:
+def stored_links(pairs: list[tuple[str, str]], make_spotter, cache: LinkCache | None = None, say=None) -> list:
     """The stored form of each (zh, en) pair's links (None: a side is empty or a span does
     not fit), through ``cache``; ``make_spotter()`` gives the spotter that encodes the
-    pairs not in it (called only then)."""
+    pairs not in it (called only then). ``say``: a progress bar and messages when given."""
     keys = [pair_key(zh, en) for zh, en in pairs]
     known = cache.get(sorted(set(keys))) if cache else {}
     todo = sorted({(k, zh, en) for k, (zh, en) in zip(keys, pairs) if k not in known and zh.strip() and en.strip()})
-    chunk = 64
     spotter = make_spotter() if todo else None
-    steps = range(0, len(todo), chunk)
-    if progress and todo:
+    steps = range(0, len(todo), CHUNK)
+    if say and todo:
         from tqdm import tqdm
 
-        steps = tqdm(steps, desc=f"word links of {len(todo)} sentence pairs", unit="chunk", mininterval=2)
+        say(f"word links of {len(todo)} sentence pairs not in the cache")
+        steps = tqdm(steps, desc="word links", unit="chunk", mininterval=2)
     for start in steps:
-        part = todo[start : start + chunk]
-        spotter.tokens([t for _, zh, en in part for t in (zh, en)])  # one batched encoding per chunk
-        new = {k: spotter.links(zh, en).to_bytes() for k, zh, en in part}
-        spotter.forget()
+        part = todo[start : start + CHUNK]
+        tokens = spotter.tokens([t for _, zh, en in part for t in (zh, en)])  # one batched encoding
+        new = {k: link(*tokens[2 * i], *tokens[2 * i + 1]).to_bytes() for i, (k, _, _) in enumerate(part)}
         known.update(new)
         if cache:
             cache.put(new)

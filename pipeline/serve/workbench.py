@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import PipelineError
 from ..search.engine import Filters, SearchIndex
 from ..search.spotting import rendering_key
-from ..search.word_links import WordLinks
+from ..search.word_links import WordLinks, made_with
 from ..search.terms import compile_term, is_chinese
 from .catalog import Catalog
 
@@ -99,6 +99,15 @@ class Page:
 
 def other(lang: str) -> str:
     return "en" if lang == "zh" else "zh"
+
+
+def _readable_links(data: bytes, zh: str, en: str) -> WordLinks | None:
+    """Stored links, or None when they cannot be read or do not fit the texts (spotted live)."""
+    try:
+        links = WordLinks.from_bytes(data)
+    except ValueError:
+        return None
+    return links if links.fits(zh, en) else None
 
 
 class Workbench:
@@ -264,8 +273,6 @@ class Workbench:
         """Mark each hit's translation of its match, from the pair's stored word links when the
         index has them (made as this spotter would make them), else with the encoder."""
         todo = [h for h in hits if not h.get("trans_spans") and h.get("match_spans")]
-        found = self.index.word_links([h["pair_id"] for h in todo]) if self._stored_links_usable() else {}
-        stored = [WordLinks.from_bytes(found[h["pair_id"]]) if h["pair_id"] in found else None for h in todo]
         items = [
             (
                 h[f"{h['match_lang']}_text"],
@@ -275,13 +282,23 @@ class Workbench:
             )
             for h in todo
         ]
-        for h, spans in zip(todo, self.spotter.spot_many(items, stored)):
+        for h, spans in zip(todo, self.spotter.spot_many(items, self._stored_links(todo))):
             h["trans_spans"] = [list(sp) for sp in spans]
 
-    def _stored_links_usable(self) -> bool:
+    def _stored_links(self, hits: list[dict]) -> list[WordLinks | None]:
+        """Each hit's stored word links; None where the index has none for its texts, or
+        none this spotter would make (another layer, prompt or format)."""
         made = self.index.meta.get("word_links")
-        s = self.spotter
-        return bool(made) and made.get("layer") == s.settings.layer and made.get("prompt") == s.prompt
+        spotter = self.spotter
+        if made != made_with(spotter.settings.layer, spotter.prompt):
+            return [None] * len(hits)
+        found = self.index.word_links([h["pair_id"] for h in hits])
+        out = []
+        for h in hits:
+            zh, en, data = found.get(h["pair_id"], (None, None, None))
+            same_texts = data is not None and (zh, en) == (h["zh_text"], h["en_text"])
+            out.append(_readable_links(data, zh, en) if same_texts else None)
+        return out
 
     def selection(self, q: Query) -> list[dict]:
         """Every hit of the query (up to max_hits), in the page's order, for export."""
