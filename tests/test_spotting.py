@@ -214,13 +214,19 @@ class HashEncoder(Spotter):
         return out
 
 
-def test_reused_spans_equal_what_the_encoder_marks():
+def technical_assistance_items(n: int = 8) -> list[tuple]:
+    """English sentences holding the term once, each with a Chinese translation."""
     en = ["technical assistance was given {}", "we gave technical assistance {}"]
     items = []
-    for k in range(8):
+    for k in range(n):
         src = en[k % 2].format(k)
         a = src.index("technical assistance")
         items.append((src, [(a, a + 20)], f"我们提供了技术援助{k}", "zh"))
+    return items
+
+
+def test_reused_spans_equal_what_the_encoder_marks():
+    items = technical_assistance_items()
     reused = HashEncoder(model=None, settings=SpottingSettings(round_size=2, reuse_after=2)).spot_many(items)
     each = HashEncoder(model=None, settings=SpottingSettings(reuse_after=0)).spot_many(items)
     assert reused == each

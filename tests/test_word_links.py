@@ -9,7 +9,7 @@ import pytest
 from pipeline.search.spotting import SpottingSettings
 from pipeline.search.word_links import LinkCache, Side, WordLinks, link, stored_links
 
-from .test_spotting import HashEncoder
+from .test_spotting import HashEncoder, technical_assistance_items
 
 PAIRS = [
     ("我们提供了技术援助", "we gave technical assistance"),
@@ -99,12 +99,7 @@ def test_spotters_sharing_a_model_read_the_layer_they_are_set_to(embedded_model_
 
 
 def test_a_page_spotted_from_stored_links_equals_live_spotting_and_encodes_nothing():
-    en = ["technical assistance was given {}", "we gave technical assistance {}"]
-    items = []
-    for k in range(8):
-        src = en[k % 2].format(k)
-        a = src.index("technical assistance")
-        items.append((src, [(a, a + 20)], f"我们提供了技术援助{k}", "zh"))
+    items = technical_assistance_items()
     live = spotter(round_size=2, reuse_after=2).spot_many(items)
     s = spotter(round_size=2, reuse_after=2)
     stored = [WordLinks.from_bytes(s.links(tgt, src).to_bytes()) for src, _, tgt, _ in items]
