@@ -229,6 +229,13 @@ def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list
         end_map[inside] = new_start[idx] + new_len[idx]
         return np.stack([start_map[spans[:, 0]], end_map[spans[:, 1]]], axis=1)
 
+    def joined(first: Side, second: Side, text_shift: int, other_tokens: int) -> Side:
+        return Side(
+            np.r_[first.spans, second.spans + text_shift],
+            np.r_[first.closest, second.closest + other_tokens],
+            np.r_[first.sim, second.sim],
+        )
+
     out = []
     for j, k, mapping in origins:
         a = base[j]
@@ -244,22 +251,10 @@ def synthetic_word_links(origins: list, zh: list[str], en: list[str], base: list
                     Side(moved(en[j], mapping, a.en.spans), a.en.closest, a.en.sim),
                 ).to_bytes()
             )
-        else:
+        else:  # text shifts: zh joined directly, en with a space; token indices shift by the first pair's
             b = base[k]
-            out.append(
-                WordLinks(
-                    Side(
-                        np.r_[a.zh.spans, b.zh.spans + len(zh[j])],
-                        np.r_[a.zh.closest, b.zh.closest + len(a.en)],
-                        np.r_[a.zh.sim, b.zh.sim],
-                    ),
-                    Side(
-                        np.r_[a.en.spans, b.en.spans + len(en[j]) + 1],
-                        np.r_[a.en.closest, b.en.closest + len(a.zh)],
-                        np.r_[a.en.sim, b.en.sim],
-                    ),
-                ).to_bytes()
-            )
+            zh_side = joined(a.zh, b.zh, len(zh[j]), len(a.en))
+            out.append(WordLinks(zh_side, joined(a.en, b.en, len(en[j]) + 1, len(a.zh))).to_bytes())
     return out
 
 
